@@ -1,0 +1,1 @@
+"""Trainboard backend: FastAPI app, run records, live events, worker protocol, CLI entry point."""

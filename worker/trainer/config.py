@@ -1,0 +1,111 @@
+"""The one validated description of a run, shared by the API, the CLI and the trainer.
+
+This module must not import torch: the backend validates configs on its request path with it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ModelName = Literal["tutorial_cnn", "seed_resnet", "resnet9", "resnet18"]
+DatasetName = Literal["cifar10", "fashion-mnist", "synthetic"]
+OptimizerName = Literal["sgd", "adam", "adamw"]
+ScheduleName = Literal["constant", "cosine", "onecycle", "step"]
+NormalizeName = Literal["half", "dataset"]
+RunKind = Literal["train", "lr_find"]
+
+MODEL_NAMES: tuple[str, ...] = ModelName.__args__  # type: ignore[attr-defined]
+DATASET_NAMES: tuple[str, ...] = DatasetName.__args__  # type: ignore[attr-defined]
+
+# Images per split, known without loading anything (validation of batch_size uses these).
+DATASET_TRAIN_SIZES = {"cifar10": 50_000, "fashion-mnist": 60_000, "synthetic": 4_096}
+DATASET_TEST_SIZES = {"cifar10": 10_000, "fashion-mnist": 10_000, "synthetic": 1_024}
+
+DEVICE_PATTERN = r"^(auto|cpu|mps|cuda(:\d+)?)$"
+
+
+class TrainConfig(BaseModel):
+    """Everything that determines a training run; stored with the run and in every result file."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    kind: Literal["train"] = "train"
+    name: str | None = Field(None, max_length=200, description="Free-form label shown in the dashboard")
+    model: ModelName = "tutorial_cnn"
+    dataset: DatasetName = "cifar10"
+    train_limit: int | None = Field(None, gt=0, description="Use only the first N training images")
+    test_limit: int | None = Field(None, gt=0, description="Use only the first N test images")
+
+    epochs: int = Field(2, gt=0, le=1000)
+    batch_size: int = Field(4, gt=0, le=65_536)
+    optimizer: OptimizerName = "sgd"
+    lr: float = Field(0.001, gt=0, le=100)
+    momentum: float = Field(0.9, ge=0, lt=1)
+    nesterov: bool = False
+    weight_decay: float = Field(0.0, ge=0, le=10)
+    schedule: ScheduleName = "constant"
+    warmup_epochs: float = Field(0.0, ge=0, le=1000, description="Linear warmup from 0, in epochs")
+    step_size_epochs: int = Field(10, gt=0, description="'step' schedule: epochs between decays")
+    step_gamma: float = Field(0.1, gt=0, le=1, description="'step' schedule: factor per decay")
+
+    pad_crop: bool = Field(False, description="Pad(4) + RandomCrop(32), done on the device per batch")
+    flip: bool = Field(False, description="RandomHorizontalFlip(0.5)")
+    cutout: int = Field(0, ge=0, le=32, description="Cutout square side in pixels; 0 = off")
+    normalize: NormalizeName = Field("half", description="'half' = (0.5, 0.5); 'dataset' = its mean/std")
+    label_smoothing: float = Field(0.0, ge=0, lt=1)
+
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    device: str = Field("auto", pattern=DEVICE_PATTERN)
+    bf16: bool = Field(False, description="bfloat16 autocast (CUDA only; ignored on the CPU)")
+    log_every: int = Field(50, gt=0, le=100_000, description="Steps between reads of the loss from the device")
+    eval_every: int = Field(1, gt=0, description="Epochs between test-set evaluations")
+    feature_layers: list[str] | None = Field(
+        None, max_length=8, description="Layers whose activations are captured; default: first two convolutions"
+    )
+
+    @field_validator("feature_layers")
+    @classmethod
+    def _layer_names_are_plain(cls, value: list[str] | None) -> list[str] | None:
+        for layer in value or []:
+            if not layer or len(layer) > 100 or not all(c.isalnum() or c in "._" for c in layer):
+                raise ValueError(f"invalid layer name {layer!r}: use module paths such as 'conv1' or 'layer1.0.conv1'")
+        return value
+
+    @model_validator(mode="after")
+    def _batch_fits_dataset(self) -> "TrainConfig":
+        available = DATASET_TRAIN_SIZES[self.dataset]
+        if self.train_limit is not None:
+            available = min(available, self.train_limit)
+        if self.batch_size > available:
+            raise ValueError(
+                f"batch_size {self.batch_size} is larger than the {available} training images of {self.dataset}"
+            )
+        return self
+
+
+class LRFindConfig(TrainConfig):
+    """An LR range test: the training fields choose model, data and optimizer; these choose the sweep."""
+
+    kind: Literal["lr_find"] = "lr_find"  # type: ignore[assignment]
+    start_lr: float = Field(1e-7, gt=0, le=100)
+    end_lr: float = Field(10.0, gt=0, le=1e6)
+    num_iter: int = Field(100, gt=1, le=100_000)
+    mode: Literal["exp", "linear"] = "exp"
+    smooth: float = Field(0.05, ge=0, lt=1, description="EMA factor for the smoothed loss; 0 = no smoothing")
+    diverge: float = Field(5.0, gt=1, description="Stop when smoothed loss > diverge x best smoothed loss")
+
+    @model_validator(mode="after")
+    def _end_above_start(self) -> "LRFindConfig":
+        if self.end_lr <= self.start_lr:
+            raise ValueError(f"end_lr ({self.end_lr}) must be greater than start_lr ({self.start_lr})")
+        return self
+
+
+RunConfig = Annotated[Union[TrainConfig, LRFindConfig], Field(discriminator="kind")]
+
+
+def config_class(kind: str) -> type[TrainConfig]:
+    """The config class for a run kind ('train' or 'lr_find')."""
+    return LRFindConfig if kind == "lr_find" else TrainConfig
