@@ -61,7 +61,8 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "resnet-lrfind",
             "The seed's LR range test: seed ResNet, exponential sweep to lr 1 over 300 steps, EMA 0.05",
-            dict(_SEED_RESNET, kind="lr_find", dataset="cifar10", start_lr=1e-7, end_lr=1.0, num_iter=300,
+            # epochs and schedule are those of the run the suggestion is for (resnet-24ep).
+            dict(_SEED_RESNET, kind="lr_find", dataset="cifar10", epochs=24, schedule="cosine", start_lr=1e-7, end_lr=1.0, num_iter=300,
                  mode="exp", smooth=0.05, diverge=5.0, normalize="half"),
         ),
         Preset(

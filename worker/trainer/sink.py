@@ -62,8 +62,8 @@ class Sink:
     def on_artifact(self, name: str, payload: dict[str, Any]) -> None:
         """A JSON-able artifact: confusion, per_class, feature_maps, lr_curve, result."""
 
-    def on_checkpoint(self, path: Path, epoch: int) -> None:
-        """A checkpoint file was written after `epoch` epochs."""
+    def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
+        """A checkpoint file was written after `epoch` full epochs and `step` global steps."""
 
     def on_log(self, level: str, message: str) -> None:
         """A human-readable line for the run's log ('info', 'warning', 'error')."""
@@ -98,9 +98,9 @@ class MultiSink(Sink):
         for s in self.sinks:
             s.on_artifact(name, payload)
 
-    def on_checkpoint(self, path: Path, epoch: int) -> None:
+    def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
         for s in self.sinks:
-            s.on_checkpoint(path, epoch)
+            s.on_checkpoint(path, epoch, step)
 
     def on_log(self, level: str, message: str) -> None:
         for s in self.sinks:
@@ -139,7 +139,7 @@ class RecordingSink(Sink):
     def on_artifact(self, name: str, payload: dict[str, Any]) -> None:
         self.artifacts[name] = payload
 
-    def on_checkpoint(self, path: Path, epoch: int) -> None:
+    def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
         self.checkpoints.append((path, epoch))
 
     def on_log(self, level: str, message: str) -> None:

@@ -1,0 +1,214 @@
+"""`trainboard lr-find`: run an LR range test here with a progress bar; print the suggestions, write JSON + HTML."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from tqdm import tqdm
+
+from backend.cli import EXIT_USAGE, CliError, format_validation_error
+from backend.cli_train import parse_assignments
+from worker.trainer.config import DATASET_NAMES, MODEL_NAMES
+from worker.trainer.console_sink import ConsoleSink, TqdmLoggingHandler
+from worker.trainer.console_sink import logger as console_logger
+from worker.trainer.sink import MetricPoint, MultiSink, Progress, RecordingSink
+
+ORDER = 15
+DEFAULT_PRESET = "resnet-lrfind"
+CURVE_JSON = "lr_curve.json"
+CURVE_HTML = "lr_curve.html"
+
+# (flag, config field, type): the model/data fields a sweep is most often pointed at, and the sweep's own.
+FIELD_FLAGS: list[tuple[str, str, type]] = [
+    ("--dataset", "dataset", str),
+    ("--model", "model", str),
+    ("--optimizer", "optimizer", str),
+    ("--batch-size", "batch_size", int),
+    ("--start-lr", "start_lr", float),
+    ("--end-lr", "end_lr", float),
+    ("--num-iter", "num_iter", int),
+    ("--mode", "mode", str),
+    ("--smooth", "smooth", float),
+    ("--diverge", "diverge", float),
+    ("--train-limit", "train_limit", int),
+    ("--device", "device", str),
+    ("--seed", "seed", int),
+]
+FLAG_HELP = {
+    "dataset": ", ".join(DATASET_NAMES),
+    "model": ", ".join(MODEL_NAMES),
+    "optimizer": "sgd, adam or adamw",
+    "start_lr": "first lr of the sweep (default 1e-7)",
+    "end_lr": "last lr of the sweep (default 10)",
+    "num_iter": "training steps in the sweep (default 100)",
+    "mode": "exp (geometric steps, default) or linear",
+    "smooth": "EMA factor of the smoothed loss; 0 = none (default 0.05)",
+    "diverge": "stop when the smoothed loss exceeds this x its best (default 5)",
+    "train_limit": "use only the first N training images",
+    "device": "auto, cpu, cuda, cuda:N or mps",
+}
+
+
+def register(subcommands: Any) -> None:
+    """Add the `lr-find` subcommand."""
+    parser = subcommands.add_parser(
+        "lr-find", help="run an LR range test and suggest a learning rate",
+        description="Sweep the learning rate over a few training steps (Leslie Smith's LR range test), print the "
+                    "suggested lr of each rule and write the curve as JSON and as a standalone Plotly page. "
+                    "A training preset's model, data and optimizer are used with the sweep fields added.",
+    )
+    parser.add_argument("--preset", default=DEFAULT_PRESET, help=f"named config (default: {DEFAULT_PRESET}); "
+                        "training presets work too; see `trainboard presets`")
+    for flag, field, kind in FIELD_FLAGS:
+        parser.add_argument(flag, dest=field, type=kind, default=None,
+                            help=FLAG_HELP.get(field, f"override config field '{field}'"))
+    parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="FIELD=VALUE",
+                        help="override any other config field, e.g. --set pad_crop=true")
+    parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (default: $TRAINBOARD_DATA_DIR "
+                        "or the user data directory)")
+    parser.add_argument("--out", type=Path, default=None, help=f"output directory for {CURVE_JSON} and {CURVE_HTML} "
+                        "(default: runs/lr-find-<preset>-<time>)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no log lines")
+    parser.set_defaults(handler=run_lr_find_command)
+
+
+add_parser = register  # the name other subcommand wiring may use
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    """The validated LRFindConfig: the preset's fields, kind lr_find, then the overrides (CliError on bad input)."""
+    from pydantic import ValidationError
+
+    from worker.trainer.config import LRFindConfig
+    from worker.trainer.presets import build_config
+
+    overrides = parse_assignments(args.assignments)
+    overrides.update({field: getattr(args, field) for _, field, _ in FIELD_FLAGS if getattr(args, field) is not None})
+    overrides["kind"] = "lr_find"
+    try:
+        return build_config(args.preset, overrides)
+    except ValidationError as exc:
+        raise CliError(format_validation_error(exc, list(LRFindConfig.model_fields))) from None
+
+
+def suggestion_lines(payload: dict[str, Any]) -> list[str]:
+    """The text report: one line per rule, the recommendation, and why the sweep ended early if it did."""
+    lines = []
+    for rule, lr in payload["suggestions"].items():
+        lines.append(f"{rule:<12} {lr:.2e}" if lr is not None else f"{rule:<12} -  (the curve gives this rule nothing)")
+    recommended = payload["recommended"]
+    if recommended is None:
+        lines.append("recommended  none: no rule applies (the sweep was too short or the loss never fell)")
+    else:
+        lines.append(f"recommended  {payload['recommended_lr']:.2e}  ({recommended}); "
+                     f"training config lr {payload['train_config']['lr']:g}")
+    if payload["disagreement"]:
+        lines.append("warning: the rules disagree by more than 10x; check the curve before trusting the recommendation")
+    if payload["stopped_early"]:
+        lines.append(f"stopped early after {len(payload['lr'])} steps: {payload['stop_detail']}")
+    return lines
+
+
+class LRFindConsoleSink(ConsoleSink):
+    """ConsoleSink with a bar for a sweep: steps of the sweep, its current lr and smoothed loss."""
+
+    def on_start(self, info: dict[str, Any]) -> None:
+        console_logger.info(
+            "LR range test of %s (%s parameters) on %s: %d train images, device %s",
+            info.get("model"), f"{info.get('parameters', 0):,}", info.get("dataset"),
+            info.get("train_images", 0), info.get("device"),
+        )
+        self.bar = tqdm(total=info.get("total_steps", 0), unit="step", desc="lr-find", file=self.stream or sys.stderr,
+                        disable=self.disable_bar, dynamic_ncols=True, leave=True)
+
+    def on_metrics(self, points: list[MetricPoint]) -> None:
+        self._last.update({p.name: p.value for p in points})
+
+    def on_progress(self, progress: Progress) -> None:
+        if self.bar is None:
+            return
+        postfix = {}
+        if "lrf_lr" in self._last:
+            postfix["lr"] = f"{self._last['lrf_lr']:.3g}"
+        if "lrf_smoothed" in self._last:
+            postfix["smoothed loss"] = f"{self._last['lrf_smoothed']:.4f}"
+        self.bar.set_postfix(postfix, refresh=False)
+        self.bar.update(progress.step - self.bar.n)
+
+
+def _configure_logging(quiet: bool) -> None:
+    handler = TqdmLoggingHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+def write_outputs(out_dir: Path, config: Any, payload: dict[str, Any]) -> tuple[Path, Path]:
+    """Write lr_curve.json (the config and the lr_curve payload) and the standalone lr_curve.html."""
+    from worker.trainer.lr_plot import write_lr_curve_html
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / CURVE_JSON
+    document = {"config": config.model_dump(mode="json"), **payload}
+    json_path.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
+    title = f"LR range test: {config.model} on {config.dataset} ({config.optimizer}, batch {config.batch_size})"
+    html_path = write_lr_curve_html(payload, out_dir / CURVE_HTML, title=title)
+    return json_path, html_path
+
+
+def run_lr_find_command(args: argparse.Namespace) -> int:
+    """Handler of `trainboard lr-find`: sweep, print the suggestions, write the curve files."""
+    config = config_from_args(args)
+    out_dir = args.out or Path("runs") / f"lr-find-{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+    # Torch is imported only now, so that `trainboard --help` and bad arguments answer at once.
+    from worker.trainer.data.errors import DatasetUnavailableError
+    from worker.trainer.device import DeviceUnavailableError, resolve_device
+    from worker.trainer.lr_finder import run_lr_find
+
+    try:
+        resolve_device(config.device)  # a missing device is bad input: say so before any work
+    except DeviceUnavailableError as exc:
+        raise CliError(str(exc)) from None
+    _configure_logging(args.quiet)
+
+    console = LRFindConsoleSink(disable_bar=args.quiet)
+    recording = RecordingSink()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def stop_on_interrupt(_signum: int, _frame: FrameType | None) -> None:
+        # First Ctrl-C: end the sweep after this step and keep what was measured; the second aborts.
+        console.request_stop()
+        logging.getLogger(__name__).warning("stopping after this step (press Ctrl-C again to abort)")
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, stop_on_interrupt)
+    try:
+        run_lr_find(config, MultiSink(console, recording), data_dir=args.data_dir)
+    except DatasetUnavailableError as exc:
+        raise CliError(f"dataset: {exc}", code=1) from None
+    except ValueError as exc:  # device, batch size against the loaded data
+        raise CliError(str(exc), code=EXIT_USAGE) from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        console.close()
+
+    payload = recording.artifacts["lr_curve"]
+    json_path, html_path = write_outputs(out_dir, config, payload)
+    for line in suggestion_lines(payload):
+        print(line)
+    print(f"curve: {json_path}")
+    print(f"plot: {html_path}")
+    if payload["stop_reason"] == "stop_requested":
+        print("stopped on request; the files hold the partial curve", file=sys.stderr)
+        return 130
+    return 0

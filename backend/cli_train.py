@@ -1,0 +1,152 @@
+"""`trainboard train`: run one training config in this process with a progress bar and the seed's text report."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from backend.cli import EXIT_USAGE, CliError, format_validation_error
+
+ORDER = 10
+DEFAULT_PRESET = "origin-2ep"
+
+# (flag, config field, type): the common fields get their own flags; every other field goes through --set.
+FIELD_FLAGS: list[tuple[str, str, type]] = [
+    ("--dataset", "dataset", str),
+    ("--model", "model", str),
+    ("--epochs", "epochs", int),
+    ("--batch-size", "batch_size", int),
+    ("--lr", "lr", float),
+    ("--device", "device", str),
+    ("--train-limit", "train_limit", int),
+    ("--test-limit", "test_limit", int),
+    ("--seed", "seed", int),
+]
+
+
+def register(subcommands: Any) -> None:
+    """Add the `train` subcommand."""
+    parser = subcommands.add_parser(
+        "train", help="train a model here, with a progress bar and the seed's accuracy report",
+        description="Train a preset (optionally overridden field by field) and print the seed's report lines.",
+    )
+    parser.add_argument("--preset", default=DEFAULT_PRESET, help=f"named config (default: {DEFAULT_PRESET}); "
+                        "see `trainboard presets`")
+    for flag, field, kind in FIELD_FLAGS:
+        parser.add_argument(flag, dest=field, type=kind, default=None, help=f"override config field '{field}'")
+    parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="FIELD=VALUE",
+                        help="override any config field, e.g. --set schedule=cosine --set pad_crop=true")
+    parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (default: $TRAINBOARD_DATA_DIR "
+                        "or the user data directory)")
+    parser.add_argument("--out", type=Path, default=None, help="output directory for checkpoint.pt and result.json "
+                        "(default: runs/<preset>-<time>)")
+    parser.add_argument("--resume", type=Path, default=None, metavar="CHECKPOINT",
+                        help="continue from a checkpoint.pt written by an earlier run")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no log lines")
+    parser.set_defaults(handler=run_train)
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, Any]:
+    """FIELD=VALUE pairs as config overrides; values stay strings (pydantic converts them) except JSON lists/null."""
+    import json
+
+    overrides: dict[str, Any] = {}
+    for assignment in assignments:
+        field, sep, value = assignment.partition("=")
+        if not sep or not field.strip():
+            raise CliError(f"--set: expected FIELD=VALUE, got {assignment!r}")
+        text = value.strip()
+        if text.lower() in ("null", "none"):
+            overrides[field.strip()] = None
+        elif text.startswith(("[", "{")):
+            try:
+                overrides[field.strip()] = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise CliError(f"{field.strip()}: not valid JSON: {exc.msg}") from None
+        else:
+            overrides[field.strip()] = text
+    return overrides
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    """The validated TrainConfig for the parsed arguments (CliError on bad input)."""
+    from pydantic import ValidationError
+
+    from worker.trainer.config import TrainConfig
+    from worker.trainer.presets import build_config
+
+    overrides = parse_assignments(args.assignments)
+    overrides.update({field: getattr(args, field) for _, field, _ in FIELD_FLAGS if getattr(args, field) is not None})
+    try:
+        config = build_config(args.preset, overrides)
+    except ValidationError as exc:
+        raise CliError(format_validation_error(exc, list(TrainConfig.model_fields))) from None
+    if config.kind != "train":
+        raise CliError(f"preset: {args.preset!r} is an LR range test, not a training run; use `trainboard lr-find`")
+    return config
+
+
+def _configure_logging(quiet: bool) -> None:
+    from worker.trainer.console_sink import TqdmLoggingHandler
+
+    handler = TqdmLoggingHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Handler of `trainboard train`: train, print the report lines and the result file path to stdout."""
+    config = config_from_args(args)
+    out_dir = args.out or Path("runs") / f"{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
+    _configure_logging(args.quiet)
+
+    # Torch is imported only now, so that `trainboard --help` and bad arguments answer at once.
+    from worker.trainer.console_sink import ConsoleSink
+    from worker.trainer.data.errors import DatasetUnavailableError
+    from worker.trainer.report import report_lines
+    from worker.trainer.result_file import write_result
+    from worker.trainer.sink import MultiSink, RecordingSink
+    from worker.trainer.train import Trainer, TrainingDivergedError
+
+    console = ConsoleSink(disable_bar=args.quiet)
+    recording = RecordingSink()
+    try:
+        trainer = Trainer(config, MultiSink(console, recording), data_dir=args.data_dir, out_dir=out_dir)
+    except DatasetUnavailableError as exc:
+        raise CliError(f"dataset: {exc}", code=1) from None
+    except ValueError as exc:  # device, layer names, batch size against the loaded data
+        raise CliError(str(exc), code=EXIT_USAGE) from None
+
+    previous = signal.getsignal(signal.SIGINT)
+
+    def stop_on_interrupt(_signum: int, _frame: FrameType | None) -> None:
+        # First Ctrl-C: stop after this step with a checkpoint; the second one aborts at once.
+        console.request_stop()
+        logging.getLogger(__name__).warning("stopping after this step (press Ctrl-C again to abort)")
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, stop_on_interrupt)
+    try:
+        summary = trainer.run(args.resume)
+    except TrainingDivergedError as exc:
+        raise CliError(str(exc), code=1) from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        console.close()
+
+    if summary["stopped"]:
+        print(f"stopped after {summary['global_step']} steps; resume with --resume {summary['checkpoint']}",
+              file=sys.stderr)
+        return 130
+    for line in report_lines(summary):
+        print(line)
+    print(f"result: {write_result(out_dir, summary, recording.points)}")
+    return 0

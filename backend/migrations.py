@@ -1,0 +1,63 @@
+"""Schema versions: create_all for new tables plus an ordered list of additive migrations.
+
+A fresh database gets the current schema from create_all and is stamped with the latest version.
+An older database keeps its rows: create_all adds tables it lacks, then every migration newer than
+its stamp runs once, in order. Migrations only add (columns, indexes, backfills); they never drop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Column, inspect, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel, select
+
+from backend.tables import Run, SchemaVersion
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One additive schema change, applied to databases stamped with an older version."""
+
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def add_column(connection: Connection, table: str, column: Column) -> None:
+    """ALTER TABLE ... ADD COLUMN, skipped when the column is already there. Portable across SQLite and PostgreSQL."""
+    existing = {c["name"] for c in inspect(connection).get_columns(table)}
+    if column.name in existing:
+        return
+    column_type = column.type.compile(dialect=connection.dialect)
+    null = "" if column.nullable else " NOT NULL"
+    default = f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+    connection.execute(text(f'ALTER TABLE {table} ADD COLUMN "{column.name}" {column_type}{default}{null}'))
+
+
+# Append only; never edit or reorder a released entry.
+MIGRATIONS: list[Migration] = []
+
+
+def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the database at `engine` to the latest schema without losing rows; returns the version."""
+    fresh = not inspect(engine).has_table(Run.__tablename__)
+    SQLModel.metadata.create_all(engine)
+    latest = max((m.version for m in migrations), default=0)
+    with engine.begin() as connection:
+        stamped = connection.execute(select(SchemaVersion.version)).scalar()
+        if stamped is None:
+            stamped = latest if fresh else 0
+            connection.execute(SchemaVersion.__table__.insert().values(id=1, version=stamped))
+        for migration in sorted(migrations, key=lambda m: m.version):
+            if migration.version > stamped:
+                log.info("applying schema migration %d: %s", migration.version, migration.description)
+                migration.apply(connection)
+        if latest > stamped:
+            connection.execute(SchemaVersion.__table__.update().values(version=latest))
+        return max(stamped, latest)

@@ -1,0 +1,42 @@
+"""What can be run and whether the server is up: presets, models, datasets, health."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy import text
+
+from backend.auth import TokenDep
+from backend.db import SessionDep
+from backend.deps import SettingsDep
+from backend.schemas import DatasetsPublic, Health, ModelsPublic, PresetsPublic
+from backend.services.catalog import list_datasets, list_models, list_presets
+
+router = APIRouter(prefix="/api", tags=["meta"])
+
+
+@router.get("/presets", response_model=PresetsPublic, dependencies=[TokenDep])
+def read_presets() -> PresetsPublic:
+    """Named configs: the seed report's experiments and the fast recipe."""
+    return list_presets()
+
+
+@router.get("/models", response_model=ModelsPublic, dependencies=[TokenDep])
+def read_models() -> ModelsPublic:
+    """Networks a run can train, with parameter counts."""
+    return list_models()
+
+
+@router.get("/datasets", response_model=DatasetsPublic, dependencies=[TokenDep])
+def read_datasets(settings: SettingsDep) -> DatasetsPublic:
+    """Datasets and whether they are present in the data directory, downloadable, or missing (and how to get them)."""
+    return list_datasets(settings.data_dir)
+
+
+@router.get("/health", response_model=Health)
+def read_health(request: Request, session: SessionDep) -> Health:
+    """The server answers and its database works (no token needed)."""
+    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    state = request.app.state
+    return Health(
+        status="ok", version=state.version, database=state.engine.dialect.name, schema_version=state.schema_version
+    )

@@ -1,0 +1,95 @@
+"""Runs: create, list, read, cancel, clone, delete, and a run's log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response, status
+
+from backend.auth import TokenDep
+from backend.db import SessionDep
+from backend.deps import BrokerDep, SettingsDep
+from backend.schemas import (
+    RUN_CLONE_EXAMPLES,
+    RUN_CREATE_EXAMPLES,
+    LogsPublic,
+    RunPublic,
+    RunsPublic,
+    RunStatus,
+    run_create_schema,
+)
+from backend.services import runs as run_service
+from backend.services.public import run_public
+from backend.services.run_events import list_logs
+
+router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[TokenDep])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RunPublic,
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": run_create_schema()}}}},
+)
+def create_run(
+    session: SessionDep,
+    broker: BrokerDep,
+    body: Annotated[dict[str, Any], Body(openapi_examples=RUN_CREATE_EXAMPLES)],
+) -> RunPublic:
+    """Queue a run. The body is flat: an optional `preset` plus config fields, which override the preset."""
+    return run_public(run_service.create_run(session, broker, body))
+
+
+@router.get("", response_model=RunsPublic)
+def list_runs(
+    session: SessionDep,
+    status: RunStatus | None = None,
+    kind: Annotated[str | None, Query(pattern="^(train|lr_find)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> RunsPublic:
+    """Runs, newest first, optionally filtered by status and kind."""
+    runs, count = run_service.list_runs(session, status, kind, limit, offset)
+    return RunsPublic(data=[run_public(r) for r in runs], count=count)
+
+
+@router.get("/{run_id}", response_model=RunPublic)
+def read_run(session: SessionDep, run_id: int) -> RunPublic:
+    """One run."""
+    return run_public(run_service.get_run(session, run_id))
+
+
+@router.post("/{run_id}/cancel", response_model=RunPublic)
+def cancel_run(session: SessionDep, broker: BrokerDep, run_id: int) -> RunPublic:
+    """Cancel a queued or running run (its worker stops at its next heartbeat)."""
+    return run_public(run_service.cancel_run(session, broker, run_id))
+
+
+@router.post("/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
+def clone_run(
+    session: SessionDep,
+    broker: BrokerDep,
+    run_id: int,
+    overrides: Annotated[dict[str, Any] | None, Body(openapi_examples=RUN_CLONE_EXAMPLES)] = None,
+) -> RunPublic:
+    """Queue a copy of a run's config with optional field overrides (e.g. the LR an LR finder suggested)."""
+    return run_public(run_service.clone_run(session, broker, run_id, overrides or {}))
+
+
+@router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_run(session: SessionDep, broker: BrokerDep, settings: SettingsDep, run_id: int) -> Response:
+    """Delete a run, its metrics, events and artifact files; a running run is cancelled first."""
+    run_service.delete_run(session, broker, settings.artifact_dir, run_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{run_id}/logs", response_model=LogsPublic)
+def read_logs(
+    session: SessionDep,
+    run_id: int,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> LogsPublic:
+    """A run's log lines, oldest first."""
+    run_service.get_run(session, run_id)
+    return list_logs(session, run_id, limit, offset)

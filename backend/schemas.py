@@ -1,0 +1,390 @@
+"""Request and response models of the API. Routes declare these; table rows never leave unfiltered."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, Field, field_validator
+
+from worker.trainer.config import LRFindConfig, TrainConfig
+from worker.trainer.presets import PRESETS
+
+MAX_EVENTS_PER_BATCH = 10_000
+MAX_POINTS_PER_EVENT = 100_000
+METRIC_NAME_PATTERN = r"^[A-Za-z0-9_.:/-]{1,100}$"
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+FiniteOrNone = Annotated[float | None, AfterValidator(_finite_or_none)]
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+# --- runs -----------------------------------------------------------------------------------------------
+class ProgressPublic(BaseModel):
+    """Where a run is; counters are 1-based and inclusive."""
+
+    epoch: int
+    epochs: int
+    step: int
+    total_steps: int
+    images_per_s: float | None = None
+    eta_s: float | None = None  # seconds
+
+
+class RunPublic(BaseModel):
+    """A run as the API shows it."""
+
+    id: int
+    name: str
+    kind: str
+    status: RunStatus
+    config: dict[str, Any]
+    preset: str | None
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
+    worker: str | None = Field(description="Name of the worker that holds (or last ran) the run")
+    device: str | None
+    progress: ProgressPublic | None
+    summary: dict[str, Any] | None
+    info: dict[str, Any] | None = Field(description="What the trainer reported at start: classes, sizes, parameters")
+    error: str | None
+    attempt: int
+    best_test_acc: float | None = Field(description="Best test accuracy so far, a fraction in [0, 1]")
+    last_event_id: int = Field(description="Subscribe to /api/runs/{id}/events from here")
+
+
+class RunsPublic(BaseModel):
+    """A page of runs, newest first, and how many match in all."""
+
+    data: list[RunPublic]
+    count: int
+
+
+def run_create_schema() -> dict[str, Any]:
+    """JSON schema of the POST /api/runs body for the docs: an optional `preset` plus every config field."""
+    schema = LRFindConfig.model_json_schema()
+    finder_only = set(LRFindConfig.model_fields) - set(TrainConfig.model_fields)
+    properties = {}
+    for name, field_schema in schema["properties"].items():
+        if name in finder_only:
+            field_schema = {**field_schema, "description": f"LR finder only. {field_schema.get('description', '')}".strip()}
+        properties[name] = field_schema
+    properties["kind"] = {"enum": ["train", "lr_find"], "default": "train", "title": "Kind"}
+    preset = {"enum": list(PRESETS), "description": "Start from this preset; the other fields override it"}
+    return {
+        "title": "RunCreate",
+        "type": "object",
+        "description": "A preset name and/or config fields, flat. Unknown fields are refused.",
+        "properties": {"preset": preset, **properties},
+        "additionalProperties": False,
+    }
+
+
+# The body of POST /api/runs is a flat JSON object: an optional "preset" plus any config fields.
+RUN_CREATE_EXAMPLES = {
+    "preset": {"summary": "A preset with overrides", "value": {"preset": "origin-2ep", "dataset": "synthetic"}},
+    "fields": {
+        "summary": "Plain fields",
+        "value": {"model": "tutorial_cnn", "dataset": "fashion-mnist", "epochs": 1, "batch_size": 64, "lr": 0.01},
+    },
+    "lr_find": {
+        "summary": "An LR range test",
+        "value": {"preset": "resnet-lrfind", "dataset": "synthetic", "num_iter": 50},
+    },
+}
+RUN_CLONE_EXAMPLES = {
+    "lr": {"summary": "Train with the LR an LR finder suggested", "value": {"kind": "train", "lr": 0.005}},
+}
+
+
+# --- metrics --------------------------------------------------------------------------------------------
+class SeriesPublic(BaseModel):
+    """One metric series: x values (`steps`) and y values, possibly downsampled."""
+
+    name: str
+    steps: list[int]
+    values: list[float | None]
+    total: int = Field(description="Points stored for this series (before downsampling)")
+
+
+class MetricsPublic(BaseModel):
+    """The requested series and the event id they are complete up to."""
+
+    run_id: int
+    last_event_id: int = Field(description="Every point up to this event is included; subscribe to SSE from here")
+    series: dict[str, SeriesPublic]
+
+
+# --- logs and artifacts ---------------------------------------------------------------------------------
+class LogLine(BaseModel):
+    """One line of a run's log."""
+
+    time: UtcDatetime
+    level: str
+    message: str
+
+
+class LogsPublic(BaseModel):
+    """A run's log lines, oldest first."""
+
+    data: list[LogLine]
+    count: int
+
+
+class ArtifactPublic(BaseModel):
+    """What is stored for one artifact of a run."""
+
+    name: str
+    media_type: str
+    size: int
+    epoch: int | None
+    step: int | None
+    created_at: UtcDatetime
+
+
+class ArtifactsPublic(BaseModel):
+    """A run's artifacts."""
+
+    data: list[ArtifactPublic]
+    count: int
+
+
+class ArtifactStored(BaseModel):
+    """Answer to an artifact upload."""
+
+    name: str
+    size: int
+
+
+# --- workers --------------------------------------------------------------------------------------------
+class WorkerRegister(BaseModel):
+    """A worker introducing itself."""
+
+    name: str = Field(min_length=1, max_length=200)
+    device: str = Field(min_length=1, max_length=100)
+    capabilities: dict[str, Any] = Field(default_factory=dict)
+
+
+class WorkerRegistered(BaseModel):
+    """The worker's id and how often it must heartbeat."""
+
+    id: int
+    name: str
+    lease_s: float
+    heartbeat_s: float
+
+
+class WorkerPublic(BaseModel):
+    """A registered worker as the dashboard shows it."""
+
+    id: int
+    name: str
+    device: str
+    capabilities: dict[str, Any]
+    registered_at: UtcDatetime
+    last_seen_at: UtcDatetime
+    alive: bool = Field(description="Seen within the lease")
+    run_id: int | None = Field(description="The run it holds now")
+
+
+class WorkersPublic(BaseModel):
+    """Registered workers, most recently seen first."""
+
+    data: list[WorkerPublic]
+    count: int
+
+
+class ResumePoint(BaseModel):
+    """Where a re-claimed run continues: after `epoch` epochs, `step` global steps."""
+
+    epoch: int
+    step: int
+
+
+class ClaimedRun(BaseModel):
+    """What a worker needs to execute a run it claimed."""
+
+    id: int
+    kind: str
+    config: dict[str, Any]
+    attempt: int
+    next_seq: int
+    resume: ResumePoint | None
+
+
+class ClaimAnswer(BaseModel):
+    """Answer to a successful claim."""
+
+    run: ClaimedRun
+
+
+class HeartbeatRequest(BaseModel):
+    """A worker is alive, holding `run_id` (or idle)."""
+
+    run_id: int | None = None
+
+
+class HeartbeatAnswer(BaseModel):
+    """Whether the held run was cancelled."""
+
+    cancel: bool
+
+
+# --- events a worker posts --------------------------------------------------------------------------------
+class _SequencedEvent(BaseModel):
+    seq: int = Field(ge=1, description="Per-run sequence number, starting at the claim's next_seq")
+
+
+class StartEvent(_SequencedEvent):
+    """on_start: config, model and parameter count, dataset sizes, class names, device."""
+
+    type: Literal["start"]
+    info: dict[str, Any] = Field(default_factory=dict)
+
+
+class MetricPointIn(BaseModel):
+    """One value of a named series; non-finite values are stored as null."""
+
+    name: str = Field(pattern=METRIC_NAME_PATTERN)
+    step: int = Field(ge=0)
+    value: FiniteOrNone
+
+
+class MetricsEvent(_SequencedEvent):
+    """on_metrics: a batch of points."""
+
+    type: Literal["metrics"]
+    points: list[MetricPointIn] = Field(max_length=MAX_POINTS_PER_EVENT)
+
+
+class ProgressEvent(_SequencedEvent):
+    """on_progress: counters, throughput and time left."""
+
+    type: Literal["progress"]
+    epoch: int = Field(ge=0)
+    epochs: int = Field(ge=0)
+    step: int = Field(ge=0)
+    total_steps: int = Field(ge=0)
+    images_per_s: FiniteOrNone = None
+    eta_s: FiniteOrNone = None
+
+
+class LogEvent(_SequencedEvent):
+    """on_log: one human-readable line (or a traceback)."""
+
+    type: Literal["log"]
+    level: str = Field("info", max_length=20)
+    message: str = Field(max_length=100_000)
+
+
+class SummaryEvent(_SequencedEvent):
+    """on_end: the run's final summary."""
+
+    type: Literal["summary"]
+    summary: dict[str, Any]
+
+
+WorkerEvent = Annotated[
+    Union[StartEvent, MetricsEvent, ProgressEvent, LogEvent, SummaryEvent], Field(discriminator="type")
+]
+
+
+class IngestRequest(BaseModel):
+    """A batch of sequenced events from the worker holding the run."""
+
+    worker_id: int
+    events: list[WorkerEvent] = Field(max_length=MAX_EVENTS_PER_BATCH)
+
+
+class IngestResult(BaseModel):
+    """How many events were new, how many were re-sent, and the highest seq stored."""
+
+    accepted: int
+    duplicates: int
+    last_seq: int
+
+
+class FinishRequest(BaseModel):
+    """How the worker's execution of a run ended; `requeue` hands it back to the queue."""
+
+    worker_id: int
+    status: Literal["succeeded", "failed", "cancelled", "requeue"]
+    error: str | None = Field(None, max_length=10_000)
+    log: str | None = Field(None, max_length=1_000_000)
+
+    @field_validator("error")
+    @classmethod
+    def _strip_error(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+
+# --- meta -----------------------------------------------------------------------------------------------
+class PresetPublic(BaseModel):
+    """A named run config and the accuracy its reference run reached."""
+
+    name: str
+    kind: str
+    description: str
+    fields: dict[str, Any]
+    reference_test_accuracy: float | None = Field(description="Percent")
+    reference_per_class: dict[str, float]
+
+
+class PresetsPublic(BaseModel):
+    """All presets."""
+
+    data: list[PresetPublic]
+    count: int
+
+
+class ModelPublic(BaseModel):
+    """A network a run can train."""
+
+    name: str
+    description: str
+    parameters: int = Field(description="For 3x32x32 inputs and 10 classes")
+
+
+class ModelsPublic(BaseModel):
+    """All networks."""
+
+    data: list[ModelPublic]
+    count: int
+
+
+class DatasetPublic(BaseModel):
+    """A dataset and whether the workers on this machine can use it."""
+
+    name: str
+    status: Literal["present", "downloadable", "missing"]
+    path: str | None
+    how: str
+    train_size: int
+    test_size: int
+
+
+class DatasetsPublic(BaseModel):
+    """All datasets."""
+
+    data: list[DatasetPublic]
+    count: int
+
+
+class Health(BaseModel):
+    """The server answers and its database works."""
+
+    status: Literal["ok"]
+    version: str
+    database: str
+    schema_version: int

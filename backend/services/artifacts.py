@@ -1,0 +1,136 @@
+"""Artifact files of runs: JSON payloads (confusion, per-class, feature maps, LR curve, result) and checkpoints.
+
+Files live under the artifact directory, one folder per run; the Artifact table says what is there.
+An upload is written to a temporary file first, so the database lock is never held during disk writes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from backend.errors import NotFoundError, field_error, run_not_found
+from backend.events import EventBroker
+from backend.jsonsafe import dumps_compact, loads_lenient
+from backend.schemas import ArtifactPublic, ArtifactsPublic, ArtifactStored
+from backend.services.holding import hold_run
+from backend.services.run_events import Outbox, append_event, commit_and_publish
+from backend.tables import Artifact, Run, utcnow
+
+JSON_ARTIFACTS = ("confusion", "per_class", "feature_maps", "lr_curve", "result")
+CHECKPOINT = "checkpoint"
+ARTIFACT_NAMES = (*JSON_ARTIFACTS, CHECKPOINT)
+
+
+@dataclass(frozen=True)
+class ArtifactFile:
+    """Where an artifact's bytes are and how to serve them."""
+
+    path: Path
+    media_type: str
+    filename: str
+
+
+def run_folder(artifact_dir: Path, run_id: int) -> Path:
+    """The folder holding a run's artifact files."""
+    return artifact_dir / f"run-{run_id}"
+
+
+def remove_run_files(artifact_dir: Path, run_id: int) -> None:
+    """Delete a run's artifact folder (after its rows are gone)."""
+    shutil.rmtree(run_folder(artifact_dir, run_id), ignore_errors=True)
+
+
+def check_artifact_name(name: str) -> None:
+    """422 unless `name` is an artifact the protocol knows."""
+    if name not in ARTIFACT_NAMES:
+        raise field_error("name", f"unknown artifact {name!r}; valid names: {', '.join(ARTIFACT_NAMES)}", name)
+
+
+def _normalized_json(body: bytes) -> bytes:
+    """The upload re-encoded as strict JSON (NaN/inf become null, browsers cannot parse them); 422 if not an object."""
+    try:
+        payload = loads_lenient(body)
+    except ValueError as error:
+        raise field_error("body", f"artifact body is not valid JSON: {error}") from None
+    if not isinstance(payload, dict):
+        raise field_error("body", "artifact body must be a JSON object")
+    return dumps_compact(payload).encode()
+
+
+def _write_temp(folder: Path, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    with os.fdopen(handle, "wb") as f:
+        f.write(data)
+    return Path(name)
+
+
+def store_artifact(
+    session: Session,
+    broker: EventBroker,
+    artifact_dir: Path,
+    run_id: int,
+    worker_id: int,
+    name: str,
+    body: bytes,
+    epoch: int | None,
+    step: int | None,
+) -> ArtifactStored:
+    """Store an artifact uploaded by the worker holding the run; a newer upload replaces the older one."""
+    check_artifact_name(name)
+    if name == CHECKPOINT:
+        if epoch is None or step is None:
+            raise field_error("epoch", "a checkpoint upload needs ?epoch=E&step=S (where it was taken)")
+        data, media_type, filename = body, "application/octet-stream", "checkpoint.pt"
+    else:
+        data, media_type, filename = _normalized_json(body), "application/json", f"{name}.json"
+    folder = run_folder(artifact_dir, run_id)
+    temp = _write_temp(folder, data)
+    try:
+        run = hold_run(session, run_id, worker_id)
+        os.replace(temp, folder / filename)
+    finally:
+        temp.unlink(missing_ok=True)
+    row = session.exec(select(Artifact).where(Artifact.run_id == run_id, Artifact.name == name)).first()
+    row = row or Artifact(run_id=run_id, name=name, media_type=media_type, path="", size=0)
+    row.path, row.size, row.epoch, row.step, row.created_at = f"{folder.name}/{filename}", len(data), epoch, step, utcnow()
+    session.add(row)
+    outbox = Outbox()
+    append_event(session, run, "artifact", {"name": name, "size": len(data), "epoch": epoch, "step": step}, outbox)
+    commit_and_publish(session, broker, outbox)
+    return ArtifactStored(name=name, size=len(data))
+
+
+def find_artifact(session: Session, run_id: int, name: str) -> Artifact | None:
+    """The artifact row `name` of a run, or None."""
+    return session.exec(select(Artifact).where(Artifact.run_id == run_id, Artifact.name == name)).first()
+
+
+def artifact_file(session: Session, artifact_dir: Path, run_id: int, name: str) -> ArtifactFile:
+    """Where to read artifact `name` of a run; 404 for an unknown run or a missing artifact."""
+    if session.get(Run, run_id) is None:
+        raise run_not_found(run_id)
+    check_artifact_name(name)
+    row = find_artifact(session, run_id, name)
+    path = artifact_dir / row.path if row else None
+    if row is None or path is None or not path.is_file():
+        raise NotFoundError(f"run {run_id} has no {name} artifact")
+    return ArtifactFile(path, row.media_type, f"run-{run_id}-{Path(row.path).name}")
+
+
+def list_artifacts(session: Session, run_id: int) -> ArtifactsPublic:
+    """What a run has stored."""
+    if session.get(Run, run_id) is None:
+        raise run_not_found(run_id)
+    rows = session.exec(select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.name)).all()
+    data = [
+        ArtifactPublic(name=r.name, media_type=r.media_type, size=r.size, epoch=r.epoch, step=r.step, created_at=r.created_at)
+        for r in rows
+    ]
+    return ArtifactsPublic(data=data, count=len(data))

@@ -1,0 +1,201 @@
+"""The worker side of the run lifecycle: register, claim, heartbeat, finish, and lease expiry."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from backend.errors import ConflictError, NotFoundError
+from backend.events import EventBroker
+from backend.schemas import (
+    ClaimedRun,
+    FinishRequest,
+    HeartbeatAnswer,
+    ResumePoint,
+    WorkerRegister,
+    WorkerRegistered,
+    WorkersPublic,
+)
+from backend.services.artifacts import CHECKPOINT, find_artifact
+from backend.services.holding import hold_run
+from backend.services.metrics import best_test_accuracy, drop_points_after
+from backend.services.public import worker_public
+from backend.services.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
+from backend.tables import CANCELLED, QUEUED, RUNNING, Run, RunEvent, Worker, utcnow
+
+log = logging.getLogger(__name__)
+
+CLAIM_ATTEMPTS = 50  # candidates tried when other workers keep winning the race for the oldest queued run
+
+
+def register_worker(session: Session, request: WorkerRegister, lease_s: float, heartbeat_s: float) -> WorkerRegistered:
+    """Record a new worker and tell it the lease terms."""
+    worker = Worker(name=request.name, device=request.device, capabilities=request.capabilities)
+    session.add(worker)
+    session.commit()
+    assert worker.id is not None
+    return WorkerRegistered(id=worker.id, name=worker.name, lease_s=lease_s, heartbeat_s=heartbeat_s)
+
+
+def _touch_worker(session: Session, worker_id: int) -> Worker:
+    """Note that the worker is alive; 404 for an unknown worker."""
+    result = session.exec(
+        update(Worker).where(Worker.id == worker_id).values(last_seen_at=utcnow()).execution_options(synchronize_session=False)  # type: ignore[arg-type]
+    )
+    worker = session.get(Worker, worker_id, populate_existing=True)
+    if result.rowcount != 1 or worker is None:
+        session.rollback()
+        raise NotFoundError(f"worker {worker_id} not found")
+    session.commit()
+    return worker
+
+
+def list_workers(session: Session, lease_s: float) -> WorkersPublic:
+    """Registered workers, most recently seen first, with the run each holds."""
+    workers = session.exec(select(Worker).order_by(Worker.last_seen_at.desc(), Worker.id.desc())).all()  # type: ignore[attr-defined]
+    held = dict(session.exec(select(Run.worker_id, Run.id).where(Run.status == RUNNING)).all())
+    alive_after = utcnow() - timedelta(seconds=lease_s)
+    data = [worker_public(w, held.get(w.id), w.last_seen_at >= alive_after) for w in workers]
+    return WorkersPublic(data=data, count=len(data))
+
+
+def _next_queued_id(session: Session) -> int | None:
+    query = select(Run.id).where(Run.status == QUEUED).order_by(Run.id).limit(1)  # type: ignore[arg-type]
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # concurrent claimers take different rows
+    return session.exec(query).first()
+
+
+def _take(session: Session, run_id: int, worker: Worker) -> bool:
+    """Atomically move one queued run to this worker: the UPDATE only matches while the run is still queued."""
+    now = utcnow()
+    result = session.exec(
+        update(Run)
+        .where(Run.id == run_id, Run.status == QUEUED)  # type: ignore[arg-type]
+        .values(
+            status=RUNNING,
+            worker_id=worker.id,
+            worker_name=worker.name,
+            device=worker.device,
+            heartbeat_at=now,
+            attempt=Run.attempt + 1,
+            started_at=func.coalesce(Run.started_at, now),
+            finished_at=None,
+            error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _rewind(session: Session, run: Run, outbox: Outbox) -> ResumePoint | None:
+    """A run claimed again: drop what came after its last checkpoint (or everything) and say so."""
+    assert run.id is not None
+    checkpoint = find_artifact(session, run.id, CHECKPOINT)
+    resume = ResumePoint(epoch=checkpoint.epoch or 0, step=checkpoint.step or 0) if checkpoint else None
+    epoch, step = (resume.epoch, resume.step) if resume else (0, 0)
+    dropped = drop_points_after(session, run.id, epoch, step)
+    run.best_test_acc = best_test_accuracy(session, run.id)
+    run.summary = None
+    if resume is None:
+        run.progress = None
+    where = f"its checkpoint after epoch {epoch} (step {step})" if resume else "the start (no checkpoint)"
+    append_log(session, run, "info", f"attempt {run.attempt}: resuming from {where}; dropped {dropped} points", outbox)
+    append_event(session, run, "rewind", {"epoch": epoch, "step": step}, outbox)
+    return resume
+
+
+def claim_run(session: Session, broker: EventBroker, worker_id: int, lease_s: float) -> ClaimedRun | None:
+    """Give the oldest queued run to this worker, or None when the queue is empty. Never the same run to two."""
+    worker = _touch_worker(session, worker_id)
+    requeue_expired_runs(session, broker, lease_s)
+    for _ in range(CLAIM_ATTEMPTS):
+        run_id = _next_queued_id(session)
+        if run_id is None:
+            session.rollback()
+            return None
+        if _take(session, run_id, worker):
+            break
+        session.rollback()  # another worker took it first; try the next one
+    else:
+        return None
+    run = session.get(Run, run_id, populate_existing=True)
+    assert run is not None and run.id is not None
+    outbox = Outbox()
+    resume = _rewind(session, run, outbox) if run.attempt > 1 else None
+    announce_status(session, run, outbox)
+    commit_and_publish(session, broker, outbox)
+    log.info("run %d claimed by worker %s (attempt %d)", run.id, worker.name, run.attempt)
+    return ClaimedRun(
+        id=run.id, kind=run.kind, config=run.config, attempt=run.attempt, next_seq=run.last_seq + 1, resume=resume
+    )
+
+
+def heartbeat(session: Session, worker_id: int, run_id: int | None) -> HeartbeatAnswer:
+    """Renew the worker's lease on run_id; cancel=True once a user cancelled it; 409 if it no longer holds it."""
+    _touch_worker(session, worker_id)
+    if run_id is None:
+        return HeartbeatAnswer(cancel=False)
+    try:
+        run = hold_run(session, run_id, worker_id, statuses=(RUNNING, CANCELLED))
+    except NotFoundError:
+        raise ConflictError(f"worker {worker_id} does not hold run {run_id} (it was deleted)") from None
+    session.commit()
+    return HeartbeatAnswer(cancel=run.status == CANCELLED)
+
+
+def _last_log_message(session: Session, run_id: int) -> str | None:
+    query = select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.event == "log").order_by(RunEvent.id.desc())  # type: ignore[union-attr]
+    row = session.exec(query.limit(1)).first()
+    return row.data.get("message") if row else None
+
+
+def finish_run(session: Session, broker: EventBroker, run_id: int, request: FinishRequest) -> Run:
+    """Record how the worker's execution ended; `requeue` hands the run back with its history."""
+    run = hold_run(session, run_id, request.worker_id, statuses=(RUNNING, CANCELLED))
+    outbox = Outbox()
+    if request.log and request.log.strip() and request.log.strip() != (_last_log_message(session, run_id) or "").strip():
+        append_log(session, run, "error" if request.status == "failed" else "info", request.log, outbox)
+    if run.status == CANCELLED:  # cancelled by a user while it ran; already announced
+        commit_and_publish(session, broker, outbox)
+        return run
+    if request.status == "requeue":
+        run.status, run.worker_id, run.worker_name, run.heartbeat_at = QUEUED, None, None, None
+        append_log(session, run, "info", "handed back by its worker; back in the queue", outbox)
+        announce_status(session, run, outbox)
+    else:
+        run.status, run.finished_at, run.error = request.status, utcnow(), request.error
+        announce_status(session, run, outbox)
+        append_event(session, run, "end", {"status": run.status}, outbox)
+    commit_and_publish(session, broker, outbox)
+    return run
+
+
+def requeue_expired_runs(session: Session, broker: EventBroker, lease_s: float) -> list[int]:
+    """Put running runs whose worker has been silent for lease_s back in the queue, history kept."""
+    cutoff = utcnow() - timedelta(seconds=lease_s)
+    expired = (Run.status == RUNNING) & (Run.heartbeat_at < cutoff)  # type: ignore[operator]
+    candidates = session.exec(select(Run.id).where(expired)).all()
+    requeued: list[int] = []
+    for run_id in candidates:
+        outbox = Outbox()
+        result = session.exec(
+            update(Run)
+            .where(Run.id == run_id, expired)  # type: ignore[arg-type]
+            .values(status=QUEUED, worker_id=None, worker_name=None, heartbeat_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # it heartbeated or finished meanwhile
+            session.rollback()
+            continue
+        run = session.get(Run, run_id, populate_existing=True)
+        assert run is not None
+        append_log(session, run, "warning", f"no heartbeat for {lease_s:g} s; back in the queue", outbox)
+        announce_status(session, run, outbox)
+        commit_and_publish(session, broker, outbox)
+        requeued.append(run_id)
+        log.warning("run %d: lease expired; requeued", run_id)
+    return requeued

@@ -1,0 +1,111 @@
+"""Store a batch of worker events once: events with a seq at or below the run's last_seq are re-sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from backend.events import EventBroker
+from backend.jsonsafe import scrub_non_finite
+from backend.schemas import (
+    IngestRequest,
+    IngestResult,
+    LogEvent,
+    MetricPointIn,
+    MetricsEvent,
+    ProgressEvent,
+    StartEvent,
+    SummaryEvent,
+    WorkerEvent,
+)
+from backend.services.holding import hold_run
+from backend.services.metrics import insert_points
+from backend.services.run_events import (
+    Outbox,
+    announce_progress,
+    announce_status,
+    append_event,
+    append_log,
+    commit_and_publish,
+)
+from backend.tables import Run
+
+
+@dataclass
+class _Batch:
+    """The new events of one request, sorted out by kind."""
+
+    start: StartEvent | None = None
+    points: list[MetricPointIn] = field(default_factory=list)
+    logs: list[LogEvent] = field(default_factory=list)
+    progress: ProgressEvent | None = None  # only the latest counts
+    summary: SummaryEvent | None = None
+
+
+def _new_events(events: list[WorkerEvent], last_seq: int) -> list[WorkerEvent]:
+    """Events after last_seq, in seq order, each seq once."""
+    fresh: dict[int, WorkerEvent] = {}
+    for event in events:
+        if event.seq > last_seq and event.seq not in fresh:
+            fresh[event.seq] = event
+    return [fresh[seq] for seq in sorted(fresh)]
+
+
+def _sort_out(events: list[WorkerEvent]) -> _Batch:
+    batch = _Batch()
+    for event in events:
+        if isinstance(event, StartEvent):
+            batch.start = event
+        elif isinstance(event, MetricsEvent):
+            batch.points.extend(event.points)
+        elif isinstance(event, LogEvent):
+            batch.logs.append(event)
+        elif isinstance(event, ProgressEvent):
+            batch.progress = event
+        elif isinstance(event, SummaryEvent):
+            batch.summary = event
+    return batch
+
+
+def _store_points(session: Session, run: Run, points: list[MetricPointIn], outbox: Outbox) -> None:
+    """One `metrics` event for all points of the batch, and the points tagged with its id."""
+    assert run.id is not None
+    data = {"points": [p.model_dump() for p in points]}
+    stored = append_event(session, run, "metrics", data, outbox)
+    assert stored.id is not None
+    insert_points(session, run.id, stored.id, points)
+    test_accs = [p.value for p in points if p.name == "test_acc" and p.value is not None]
+    if test_accs:
+        run.best_test_acc = max(test_accs + ([run.best_test_acc] if run.best_test_acc is not None else []))
+
+
+def ingest_batch(session: Session, broker: EventBroker, run_id: int, request: IngestRequest) -> IngestResult:
+    """Store the new events of a batch from the worker holding the run and publish them."""
+    run = hold_run(session, run_id, request.worker_id)
+    fresh = _new_events(request.events, run.last_seq)
+    duplicates = len(request.events) - len(fresh)
+    if not fresh:
+        session.commit()  # the lease renewal
+        return IngestResult(accepted=0, duplicates=duplicates, last_seq=run.last_seq)
+    batch, outbox = _sort_out(fresh), Outbox()
+    run.last_seq = fresh[-1].seq
+    if batch.start is not None:
+        run.info = scrub_non_finite(batch.start.info)
+        device = run.info.get("device") if run.info else None
+        run.device = str(device)[:100] if device else run.device
+        announce_status(session, run, outbox)
+    if batch.points:
+        _store_points(session, run, batch.points, outbox)
+    for line in batch.logs:
+        append_log(session, run, line.level, line.message, outbox)
+    if batch.progress is not None:
+        run.progress = batch.progress.model_dump(exclude={"seq", "type"})
+        append_event(session, run, "progress", run.progress, outbox)
+        announce_progress(run, outbox)
+    if batch.summary is not None:
+        run.summary = scrub_non_finite(batch.summary.summary)
+        announce_status(session, run, outbox)
+    session.add(run)
+    commit_and_publish(session, broker, outbox)
+    return IngestResult(accepted=len(fresh), duplicates=duplicates, last_seq=run.last_seq)

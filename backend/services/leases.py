@@ -1,0 +1,30 @@
+"""The background task that returns runs of silent workers to the queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from backend.events import EventBroker
+from backend.services.dispatch import requeue_expired_runs
+
+log = logging.getLogger(__name__)
+
+
+def expire_leases_once(engine: Engine, broker: EventBroker, lease_s: float) -> list[int]:
+    """Requeue every run whose lease has run out; returns their ids."""
+    with Session(engine, expire_on_commit=False) as session:
+        return requeue_expired_runs(session, broker, lease_s)
+
+
+async def expire_leases_forever(engine: Engine, broker: EventBroker, lease_s: float, interval_s: float) -> None:
+    """Check for expired leases every interval_s seconds until cancelled (claims check too)."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await asyncio.to_thread(expire_leases_once, engine, broker, lease_s)
+        except Exception:  # a locked or unreachable database must not end the loop
+            log.exception("lease check failed; retrying in %.1f s", interval_s)

@@ -1,0 +1,94 @@
+"""Metric points: bulk storage, reads (optionally downsampled), CSV export, and rewinds after a re-claim."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, insert, or_
+from sqlmodel import Session, col, select
+
+from backend.schemas import MetricPointIn, MetricsPublic, SeriesPublic
+from backend.services.downsample import downsample_min_max
+from backend.services.runs import get_run
+from backend.tables import MetricPoint
+
+# x = epoch for these (see worker/trainer/sink.py); every other series has x = global step or LR-finder iteration.
+EPOCH_SERIES = ("train_loss", "train_acc", "test_loss", "test_acc")
+
+
+def insert_points(session: Session, run_id: int, event_id: int, points: Sequence[MetricPointIn]) -> None:
+    """Store points with one bulk INSERT (an executemany of one compiled, cached statement; not a query per point).
+
+    SQLAlchemy sends it as the driver's executemany on SQLite and as batched multi-row VALUES on PostgreSQL.
+    """
+    rows = [{"run_id": run_id, "event_id": event_id, "name": p.name, "step": p.step, "value": p.value} for p in points]
+    if rows:
+        session.connection().execute(insert(MetricPoint.__table__), rows)  # type: ignore[arg-type]
+
+
+def drop_points_after(session: Session, run_id: int, epoch: int, step: int) -> int:
+    """Delete epoch-x points with x > epoch and all other points with x > step; returns how many went."""
+    result = session.exec(
+        delete(MetricPoint)
+        .where(
+            col(MetricPoint.run_id) == run_id,
+            or_(
+                col(MetricPoint.name).in_(EPOCH_SERIES) & (col(MetricPoint.step) > epoch),
+                col(MetricPoint.name).not_in(EPOCH_SERIES) & (col(MetricPoint.step) > step),
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def best_test_accuracy(session: Session, run_id: int) -> float | None:
+    """The highest stored test_acc of a run."""
+    query = select(func.max(MetricPoint.value)).where(MetricPoint.run_id == run_id, MetricPoint.name == "test_acc")
+    return session.exec(query).one()
+
+
+def read_metrics(
+    session: Session, run_id: int, names: list[str] | None, since: int | None, max_points: int | None
+) -> MetricsPublic:
+    """Series of a run (all, or `names`), points with x > since, each thinned to max_points.
+
+    Only points carried by events up to the run's last_event_id are returned, read before the points:
+    a client that subscribes to the event stream from that id then misses and duplicates nothing.
+    """
+    run = get_run(session, run_id)
+    last_event_id = run.last_event_id
+    query = select(MetricPoint.name, MetricPoint.step, MetricPoint.value).where(
+        MetricPoint.run_id == run_id, MetricPoint.event_id <= last_event_id
+    )
+    if names:
+        query = query.where(col(MetricPoint.name).in_(names))
+    if since is not None:
+        query = query.where(MetricPoint.step > since)
+    query = query.order_by(MetricPoint.name, MetricPoint.step, MetricPoint.id)
+    # Every requested name is answered, empty when it has no points (yet).
+    grouped: dict[str, tuple[list[int], list[float | None]]] = {name: ([], []) for name in names or []}
+    for name, step, value in session.exec(query):
+        steps, values = grouped.setdefault(name, ([], []))
+        steps.append(step)
+        values.append(value)
+    series = {}
+    for name, (steps, values) in grouped.items():
+        total = len(steps)
+        if max_points is not None:
+            steps, values = downsample_min_max(steps, values, max_points)
+        series[name] = SeriesPublic(name=name, steps=steps, values=values, total=total)
+    return MetricsPublic(run_id=run_id, last_event_id=last_event_id, series=series)
+
+
+def metrics_csv(metrics: MetricsPublic) -> str:
+    """The series as CSV: one row per point, columns name, step, value (empty for non-finite)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", "step", "value"])
+    for series in metrics.series.values():
+        for step, value in zip(series.steps, series.values):
+            writer.writerow([series.name, step, "" if value is None else repr(value)])
+    return out.getvalue()

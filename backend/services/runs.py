@@ -1,0 +1,114 @@
+"""What users do to runs: create, list, read, cancel, clone, delete."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from backend.errors import ConflictError, run_not_found
+from backend.events import RUNS_CHANNEL, EventBroker, LiveEvent, run_channel
+from backend.services.artifacts import remove_run_files
+from backend.services.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
+from backend.services.validation import default_run_name, validate_clone, validate_run_body
+from backend.tables import ACTIVE_STATUSES, CANCELLED, Run, utcnow
+from worker.trainer.config import TrainConfig
+
+log = logging.getLogger(__name__)
+
+
+def get_run(session: Session, run_id: int) -> Run:
+    """The run with this id, or a 404."""
+    run = session.get(Run, run_id, populate_existing=True)
+    if run is None:
+        raise run_not_found(run_id)
+    return run
+
+
+def _insert_run(session: Session, broker: EventBroker, config: TrainConfig, preset: str | None) -> Run:
+    run = Run(
+        name=default_run_name(config, preset),
+        kind=config.kind,
+        config=config.model_dump(mode="json"),
+        preset=preset,
+    )
+    session.add(run)
+    session.flush()
+    outbox = Outbox()
+    announce_status(session, run, outbox, list_event="created")
+    commit_and_publish(session, broker, outbox)
+    return run
+
+
+def create_run(session: Session, broker: EventBroker, body: dict[str, Any]) -> Run:
+    """Validate a flat body (optional preset + config fields) and queue a run; nothing is stored on error."""
+    config, preset = validate_run_body(body)
+    return _insert_run(session, broker, config, preset)
+
+
+def clone_run(session: Session, broker: EventBroker, run_id: int, overrides: dict[str, Any]) -> Run:
+    """Queue a new run with the config of `run_id` plus `overrides`."""
+    source = get_run(session, run_id)
+    config = validate_clone(source.config, overrides)
+    return _insert_run(session, broker, config, source.preset)
+
+
+def list_runs(
+    session: Session, status: str | None, kind: str | None, limit: int, offset: int
+) -> tuple[list[Run], int]:
+    """A page of runs, newest first, and how many match the filters."""
+    filters = []
+    if status:
+        filters.append(Run.status == status)
+    if kind:
+        filters.append(Run.kind == kind)
+    runs = session.exec(select(Run).where(*filters).order_by(Run.id.desc()).offset(offset).limit(limit)).all()  # type: ignore[union-attr]
+    count = session.exec(select(func.count()).select_from(Run).where(*filters)).one()
+    return list(runs), count
+
+
+def _cancel_in_transaction(session: Session, run_id: int, outbox: Outbox) -> Run | None:
+    """Mark an active run cancelled (its worker learns it at the next heartbeat); None if it was not active."""
+    result = session.exec(
+        update(Run)
+        .where(Run.id == run_id, Run.status.in_(ACTIVE_STATUSES))  # type: ignore[attr-defined]
+        .values(status=CANCELLED, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    run = get_run(session, run_id)
+    append_log(session, run, "warning", "cancelled by user", outbox)
+    announce_status(session, run, outbox)
+    append_event(session, run, "end", {"status": run.status}, outbox)
+    return run
+
+
+def cancel_run(session: Session, broker: EventBroker, run_id: int) -> Run:
+    """Cancel a queued or running run; cancelling a cancelled run changes nothing."""
+    outbox = Outbox()
+    run = _cancel_in_transaction(session, run_id, outbox)
+    if run is None:
+        session.rollback()
+        run = get_run(session, run_id)
+        if run.status == CANCELLED:
+            return run
+        raise ConflictError(f"run {run_id} already {run.status}; only queued or running runs can be cancelled")
+    commit_and_publish(session, broker, outbox)
+    return run
+
+
+def delete_run(session: Session, broker: EventBroker, artifact_dir: Path, run_id: int) -> None:
+    """Delete a run with its points, events and artifact files; a run still active is cancelled first."""
+    outbox = Outbox()
+    _cancel_in_transaction(session, run_id, outbox)
+    get_run(session, run_id)
+    session.exec(delete(Run).where(Run.id == run_id).execution_options(synchronize_session=False))  # type: ignore[arg-type]
+    outbox.add(run_channel(run_id), LiveEvent("end", {"id": run_id, "status": "deleted"}))
+    outbox.add(RUNS_CHANNEL, LiveEvent("deleted", {"id": run_id}))
+    commit_and_publish(session, broker, outbox)
+    session.expunge_all()
+    remove_run_files(artifact_dir, run_id)

@@ -1,0 +1,113 @@
+"""SQLModel tables: runs, their metric points, their stored events and artifacts, and workers.
+
+Times are aware UTC datetimes (SQLModel stores them as UTC on every database and returns them with tzinfo).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
+RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
+ACTIVE_STATUSES = (QUEUED, RUNNING)
+FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, the form every timestamp column holds."""
+    return datetime.now(timezone.utc)
+
+
+class SchemaVersion(SQLModel, table=True):
+    """One row: the version of the newest migration applied (see migrations.py)."""
+
+    __tablename__ = "schema_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+class Worker(SQLModel, table=True):
+    """A registered worker process (one per GPU or CPU)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    device: str = Field(max_length=100)
+    capabilities: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    registered_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Run(SQLModel, table=True):
+    """One training run or LR range test: its config, where it is in its lifecycle, its results."""
+
+    __table_args__ = (Index("ix_run_status_id", "status", "id"),)  # the claim query: oldest queued first
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20, index=True)
+    status: str = Field(default=QUEUED, max_length=20)
+    config: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    preset: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    heartbeat_at: datetime | None = None  # last sign of life from the worker holding the run
+    worker_id: int | None = Field(default=None, foreign_key="worker.id", ondelete="SET NULL", index=True)
+    worker_name: str | None = Field(default=None, max_length=200)
+    device: str | None = Field(default=None, max_length=100)
+    attempt: int = 0  # claims so far; 2+ means the run was handed back or its lease expired
+    progress: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    info: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # the trainer's on_start payload
+    summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    best_test_acc: float | None = None  # fraction in [0, 1]
+    last_seq: int = 0  # highest worker event seq stored (idempotent ingest)
+    last_event_id: int = 0  # id of the newest RunEvent of this run (SSE resume point)
+
+
+class RunEvent(SQLModel, table=True):
+    """A stored live event of one run; its id is the SSE event id, so reconnects replay from here."""
+
+    __tablename__ = "run_event"
+    __table_args__ = (Index("ix_run_event_run_id_id", "run_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", ondelete="CASCADE")
+    event: str = Field(max_length=20)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MetricPoint(SQLModel, table=True):
+    """One value of a named series of a run at x = step (global step, epoch or LR-finder iteration)."""
+
+    __tablename__ = "metric_point"
+    __table_args__ = (Index("ix_metric_point_run_name_step", "run_id", "name", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", ondelete="CASCADE")
+    event_id: int  # the RunEvent that carried it: a page that read up to event N subscribes from N
+    name: str = Field(max_length=100)
+    step: int
+    value: float | None = None  # None for non-finite values (a diverging LR finder reports inf)
+
+
+class Artifact(SQLModel, table=True):
+    """A file a run produced (JSON payloads and checkpoints), stored under the artifact directory."""
+
+    __table_args__ = (UniqueConstraint("run_id", "name", name="uq_artifact_run_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=50)
+    media_type: str = Field(max_length=100)
+    path: str = Field(max_length=500)  # relative to the artifact directory
+    size: int  # bytes
+    epoch: int | None = None
+    step: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)

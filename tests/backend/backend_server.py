@@ -1,0 +1,81 @@
+"""A real uvicorn process serving the backend on a free loopback port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+START_TIMEOUT_S = 30.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout_s: float = START_TIMEOUT_S) -> None:
+    """Poll GET /api/health until it answers 200; fail if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before answering")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"server at {url} did not answer within {timeout_s} s")
+
+
+class ServerProcess:
+    """`uvicorn --factory backend.app:create_app` with its database in `folder`; start() and stop()."""
+
+    def __init__(self, folder: Path, **env: str) -> None:
+        self.folder = folder
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
+        self.env = {
+            **inherited,
+            "TRAINBOARD_DB": str(folder / "trainboard.db"),
+            "TRAINBOARD_DATA_DIR": str(folder / "data"),
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def start(self) -> "ServerProcess":
+        """Start on a fresh free port and wait until it answers."""
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", "backend.app:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "1",
+        ]
+        self.process = subprocess.Popen(command, env=self.env)
+        try:
+            wait_for_health(self.url, self.process)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it lingers."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None

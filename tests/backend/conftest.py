@@ -1,0 +1,47 @@
+"""Backend fixtures: a fresh SQLite file per test, the app on it, and an httpx-based client."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+with warnings.catch_warnings():
+    # Starlette suggests the httpx2 fork for its TestClient; plain httpx is what the project depends on.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
+
+from backend.app import create_app
+from backend.settings import Settings, sqlite_url
+
+
+def make_settings(folder: Path, **overrides: object) -> Settings:
+    """Settings whose database, artifacts and data live in `folder`."""
+    base = Settings(
+        database_url=sqlite_url(folder / "trainboard.db"),
+        artifact_dir=folder / "artifacts",
+        data_dir=folder / "data",
+    )
+    return Settings(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings on a fresh database file in tmp_path."""
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    """The app on the test's own database."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An httpx client bound to the app (lifespan included)."""
+    with TestClient(app) as test_client:
+        yield test_client

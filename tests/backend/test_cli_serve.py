@@ -1,0 +1,86 @@
+"""`trainboard serve`: the API comes up on the given port and database, local workers start and stop with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from backend.cli_serve import local_server_url
+from backend_server import free_port, wait_for_health
+
+
+def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
+    env["OMP_NUM_THREADS"] = "1"
+    command = [
+        sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--workers", str(workers),
+        "--db", str(tmp_path / "serve.db"), "--data-dir", str(tmp_path / "data"), "--log-level", "warning",
+    ]
+    return subprocess.Popen(command, env=env, cwd=tmp_path)
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_local_server_url_reaches_wildcard_hosts_over_loopback() -> None:
+    assert local_server_url("0.0.0.0", 8000) == "http://127.0.0.1:8000"
+    assert local_server_url("::", 9000) == "http://[::1]:9000"
+    assert local_server_url("10.0.0.5", 80) == "http://10.0.0.5:80"
+
+
+def test_serve_with_no_workers_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    process = _serve(tmp_path, port, workers=0)
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}", process)
+        assert (tmp_path / "serve.db").is_file()
+        assert httpx.get(f"http://127.0.0.1:{port}/api/workers").json()["count"] == 0
+        assert _children(process.pid) == []
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+
+
+def test_serve_rejects_a_negative_worker_count(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "serve", "--workers", "-1"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "workers" in result.stderr
+
+
+@pytest.mark.e2e
+def test_serve_starts_local_workers_and_stops_them(tmp_path: Path) -> None:
+    port = free_port()
+    process = _serve(tmp_path, port, workers=1)
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}", process)
+        [worker_pid] = _children(process.pid)
+        deadline = time.monotonic() + 90  # the worker imports torch before it registers
+        while httpx.get(f"http://127.0.0.1:{port}/api/workers").json()["count"] == 0:
+            assert time.monotonic() < deadline, "the local worker never registered"
+            assert process.poll() is None
+            time.sleep(0.2)
+        worker = httpx.get(f"http://127.0.0.1:{port}/api/workers").json()["data"][0]
+        assert worker["name"].endswith("-local0") and worker["alive"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    assert not Path(f"/proc/{worker_pid}").exists()  # stopped and reaped by serve

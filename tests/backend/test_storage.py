@@ -1,0 +1,79 @@
+"""Storage: SQLite pragmas, additive migrations that keep rows, and no torch on the backend's import path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import Column, Text, inspect, text
+
+from backend.db import make_engine
+from backend.migrations import Migration, add_column, migrate
+from backend.settings import sqlite_url
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_fresh_database_is_stamped_with_the_latest_version(tmp_path: Path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    applied: list[int] = []
+    migrations = [Migration(1, "never needed on a fresh database", lambda _c: applied.append(1))]
+    assert migrate(engine, migrations) == 1
+    assert applied == []
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version FROM schema_version")).scalar() == 1
+
+
+def test_migration_adds_a_column_and_keeps_existing_rows(tmp_path: Path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    assert migrate(engine, []) == 0  # an existing database from before the migration
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
+                 "VALUES ('kept', 'train', 'queued', '{}', '2024-01-01 00:00:00', 0, 0, 0)")
+        )
+    migrations = [Migration(1, "runs get a note", lambda c: add_column(c, "run", Column("note", Text)))]
+    assert migrate(engine, migrations) == 1
+    assert "note" in {c["name"] for c in inspect(engine).get_columns("run")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name, note FROM run")).all() == [("kept", None)]
+    assert migrate(engine, migrations) == 1  # running again changes nothing
+
+
+NO_TORCH_SCRIPT = """
+import json, sys, warnings
+from pathlib import Path
+warnings.simplefilter("ignore")
+from backend.app import create_app
+from backend.settings import Settings, sqlite_url
+from fastapi.testclient import TestClient
+folder = Path(sys.argv[1])
+app = create_app(Settings(database_url=sqlite_url(folder / "t.db"), artifact_dir=folder / "a", data_dir=folder / "d"))
+codes = {}
+with TestClient(app) as client:
+    for path in ("/api/presets", "/api/models", "/api/datasets", "/api/health", "/api/runs", "/api/workers"):
+        codes[path] = client.get(path).status_code
+    codes["create"] = client.post("/api/runs", json={"preset": "fast", "dataset": "synthetic"}).status_code
+    codes["lr_find"] = client.post("/api/runs", json={"preset": "resnet-lrfind"}).status_code
+    codes["invalid"] = client.post("/api/runs", json={"epochs": 0}).status_code
+print(json.dumps({"torch": "torch" in sys.modules, "codes": codes}))
+"""
+
+
+def test_backend_request_path_never_imports_torch(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", NO_TORCH_SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=120, check=True
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["codes"] == {
+        "/api/presets": 200, "/api/models": 200, "/api/datasets": 200, "/api/health": 200, "/api/runs": 200,
+        "/api/workers": 200, "create": 201, "lr_find": 201, "invalid": 422,
+    }
+    assert report["torch"] is False

@@ -1,0 +1,230 @@
+"""The worker protocol against the app: claims, heartbeats, idempotent ingest, artifacts, finish, leases."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from backend.app import create_app
+from backend.settings import Settings
+from backend_api import claim, create_run, finish, ingest, metrics_event, register
+from conftest import make_settings
+
+
+def test_claim_hands_out_oldest_queued_run_then_204(client: TestClient) -> None:
+    first, second = create_run(client)["id"], create_run(client)["id"]
+    worker = register(client)
+    claimed = claim(client, worker)
+    assert claimed is not None
+    assert claimed["id"] == first and claimed["attempt"] == 1 and claimed["next_seq"] == 1 and claimed["resume"] is None
+    assert claimed["config"]["dataset"] == "synthetic" and claimed["kind"] == "train"
+    assert claim(client, worker)["id"] == second  # type: ignore[index]
+    assert claim(client, worker) is None
+    run = client.get(f"/api/runs/{first}").json()
+    assert run["status"] == "running" and run["worker"] == "w" and run["device"] == "cpu" and run["started_at"]
+
+
+def test_unknown_worker_is_404(client: TestClient) -> None:
+    assert client.post("/api/workers/77/claim").json() == {"detail": "worker 77 not found"}
+    assert client.post("/api/workers/77/heartbeat", json={"run_id": None}).status_code == 404
+
+
+def test_resent_batch_adds_nothing(client: TestClient) -> None:
+    run = create_run(client)["id"]
+    worker = register(client)
+    claim(client, worker)
+    batch = [metrics_event(1, range(1, 6)), {"seq": 2, "type": "log", "level": "info", "message": "epoch 1"}]
+    assert ingest(client, run, worker, batch) == {"accepted": 2, "duplicates": 0, "last_seq": 2}
+    assert ingest(client, run, worker, batch) == {"accepted": 0, "duplicates": 2, "last_seq": 2}
+    overlapping = [batch[1], metrics_event(3, range(6, 9))]
+    assert ingest(client, run, worker, overlapping) == {"accepted": 1, "duplicates": 1, "last_seq": 3}
+    loss = client.get(f"/api/runs/{run}/metrics").json()["series"]["loss"]
+    assert loss["steps"] == list(range(1, 9))
+    assert [line["message"] for line in client.get(f"/api/runs/{run}/logs").json()["data"]] == ["epoch 1"]
+
+
+def test_ingest_updates_progress_summary_info_and_best_accuracy(client: TestClient) -> None:
+    run = create_run(client)["id"]
+    worker = register(client)
+    claim(client, worker)
+    events = [
+        {"seq": 1, "type": "start", "info": {"device": "cpu", "classes": ["a", "b"], "parameters": 62006}},
+        {"seq": 2, "type": "metrics", "points": [{"name": "test_acc", "step": 1, "value": 0.4},
+                                                 {"name": "test_acc", "step": 2, "value": 0.55},
+                                                 {"name": "loss", "step": 3, "value": None}]},
+        {"seq": 3, "type": "progress", "epoch": 2, "epochs": 4, "step": 20, "total_steps": 40,
+         "images_per_s": 1000.5, "eta_s": 3.0},
+        {"seq": 4, "type": "summary", "summary": {"test_accuracy": 0.55, "train_accuracy": 0.6}},
+    ]
+    ingest(client, run, worker, events)
+    ingest(client, run, worker, [{"seq": 5, "type": "metrics", "points": [{"name": "test_acc", "step": 3, "value": 0.5}]}])
+    body = client.get(f"/api/runs/{run}").json()
+    assert body["progress"] == {"epoch": 2, "epochs": 4, "step": 20, "total_steps": 40, "images_per_s": 1000.5, "eta_s": 3.0}
+    assert body["summary"] == {"test_accuracy": 0.55, "train_accuracy": 0.6}
+    assert body["info"]["classes"] == ["a", "b"] and body["best_test_acc"] == 0.55
+    assert client.get(f"/api/runs/{run}/metrics", params={"names": "loss"}).json()["series"]["loss"]["values"] == [None]
+
+
+def test_nan_and_infinity_from_a_worker_are_stored_as_null(client: TestClient) -> None:
+    run = create_run(client)["id"]
+    worker = register(client)
+    claim(client, worker)
+    raw = (
+        f'{{"worker_id": {worker}, "events": [{{"seq": 1, "type": "metrics", "points": '
+        '[{"name": "lrf_loss", "step": 1, "value": NaN}, {"name": "lrf_loss", "step": 2, "value": Infinity}]}]}'
+    )
+    response = client.post(f"/api/runs/{run}/ingest", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert client.get(f"/api/runs/{run}/metrics").json()["series"]["lrf_loss"]["values"] == [None, None]
+
+
+def test_points_of_a_batch_go_in_with_one_insert(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    run = create_run(client)["id"]
+    worker = register(client)
+    claim(client, worker)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO metric_point"):
+            statements.append(statement)
+
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        ingest(client, run, worker, [metrics_event(1, range(1, 1001)), metrics_event(2, range(1001, 2001))])
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", record)
+    assert len(statements) == 1
+    assert client.get(f"/api/runs/{run}/metrics").json()["series"]["loss"]["total"] == 2000
+
+
+def test_other_worker_cannot_report_for_a_run(client: TestClient) -> None:
+    run = create_run(client)["id"]
+    holder, other = register(client, "holder"), register(client, "other")
+    claim(client, holder)
+    response = client.post(f"/api/runs/{run}/ingest", json={"worker_id": other, "events": [metrics_event(1, range(1, 3))]})
+    assert response.status_code == 409
+    assert client.post(f"/api/workers/{other}/heartbeat", json={"run_id": run}).status_code == 409
+    assert client.post(f"/api/runs/{run}/finish", json={"worker_id": other, "status": "succeeded"}).status_code == 409
+    assert client.get(f"/api/runs/{run}/metrics").json()["series"] == {}
+
+
+def test_heartbeat_tells_the_worker_its_run_was_cancelled(client: TestClient) -> None:
+    run = create_run(client)["id"]
+    worker = register(client)
+    claim(client, worker)
+    assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}).json() == {"cancel": False}
+    assert client.post(f"/api/runs/{run}/cancel").json()["status"] == "cancelled"
+    assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}).json() == {"cancel": True}
+    late = client.post(f"/api/runs/{run}/ingest", json={"worker_id": worker, "events": [metrics_event(1, range(1, 3))]})
+    assert late.status_code == 409
+    assert finish(client, run, worker, "cancelled")["status"] == "cancelled"
+
+
+def test_finish_failed_records_error_and_log(client: TestClient) -> None:
+    run = create_run(client)["id"]
+    worker = register(client)
+    claim(client, worker)
+    done = finish(client, run, worker, "failed", error="CUDA out of memory", log="Traceback ...\nRuntimeError")
+    assert done["status"] == "failed" and done["error"] == "CUDA out of memory" and done["finished_at"]
+    logs = client.get(f"/api/runs/{run}/logs").json()["data"]
+    assert logs[-1]["level"] == "error" and "RuntimeError" in logs[-1]["message"]
+    assert client.post(f"/api/runs/{run}/finish", json={"worker_id": worker, "status": "succeeded"}).status_code == 409
+
+
+def test_requeue_hands_the_run_back_and_resumes_from_checkpoint(client: TestClient) -> None:
+    run = create_run(client, epochs=3)["id"]
+    first, second = register(client, "first"), register(client, "second")
+    claim(client, first)
+    epoch_points = {"seq": 2, "type": "metrics", "points": [{"name": "test_acc", "step": e, "value": 0.1 * e} for e in (1, 2)]}
+    ingest(client, run, first, [metrics_event(1, range(1, 21)), epoch_points])
+    checkpoint = client.put(
+        f"/api/runs/{run}/artifacts/checkpoint", params={"worker_id": first, "epoch": 1, "step": 10}, content=b"weights"
+    )
+    assert checkpoint.status_code == 200
+    assert finish(client, run, first, "requeue")["status"] == "queued"
+    claimed = claim(client, second)
+    assert claimed is not None
+    assert claimed["attempt"] == 2 and claimed["resume"] == {"epoch": 1, "step": 10} and claimed["next_seq"] == 3
+    series = client.get(f"/api/runs/{run}/metrics").json()["series"]
+    assert series["loss"]["steps"] == list(range(1, 11)) and series["test_acc"]["steps"] == [1]
+    assert client.get(f"/api/runs/{run}").json()["best_test_acc"] == pytest.approx(0.1)
+    assert client.get(f"/api/runs/{run}/checkpoint").content == b"weights"
+    # The first worker is out: its late reports are refused.
+    late = client.post(f"/api/runs/{run}/ingest", json={"worker_id": first, "events": [metrics_event(3, range(21, 23))]})
+    assert late.status_code == 409
+
+
+def test_lease_expiry_puts_the_run_back_in_the_queue(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(tmp_path, lease_s=0.3, lease_check_s=0.05)
+    with TestClient(create_app(settings)) as client:
+        run = create_run(client)["id"]
+        silent = register(client, "silent")
+        claim(client, silent)
+        ingest(client, run, silent, [metrics_event(1, range(1, 6))])
+        deadline = time.monotonic() + 5
+        while client.get(f"/api/runs/{run}").json()["status"] != "queued" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        body = client.get(f"/api/runs/{run}").json()
+        assert body["status"] == "queued" and body["worker"] is None and body["attempt"] == 1
+        assert client.get(f"/api/runs/{run}/metrics").json()["series"]["loss"]["total"] == 5  # history kept
+        assert client.post(f"/api/workers/{silent}/heartbeat", json={"run_id": run}).status_code == 409
+        claimed = claim(client, register(client, "next"))
+        assert claimed is not None and claimed["id"] == run and claimed["attempt"] == 2 and claimed["resume"] is None
+        assert any("no heartbeat" in line["message"] for line in client.get(f"/api/runs/{run}/logs").json()["data"])
+
+
+def test_heartbeats_keep_the_lease(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings = make_settings(tmp_path, lease_s=0.4, lease_check_s=0.05)
+    with TestClient(create_app(settings)) as client:
+        run = create_run(client)["id"]
+        worker = register(client)
+        claim(client, worker)
+        for _ in range(12):  # 1.2 s, three leases long
+            assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}).json() == {"cancel": False}
+            time.sleep(0.1)
+        assert client.get(f"/api/runs/{run}").json()["status"] == "running"
+
+
+def test_artifact_upload_rules(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(tmp_path, max_artifact_bytes=1000)
+    with TestClient(create_app(settings)) as client:
+        run = create_run(client)["id"]
+        worker = register(client)
+        claim(client, worker)
+        url = f"/api/runs/{run}/artifacts"
+        confusion = {"classes": ["a", "b"], "matrix": [[3, 1], [0, 4]], "split": "test"}
+        assert client.put(f"{url}/confusion", params={"worker_id": worker}, json=confusion).json() == {
+            "name": "confusion", "size": len(b'{"classes":["a","b"],"matrix":[[3,1],[0,4]],"split":"test"}')}
+        assert client.get(f"/api/runs/{run}/confusion").json() == confusion
+        assert client.put(f"{url}/confusion", params={"worker_id": worker}, content=b"x" * 2000).status_code == 413
+        assert client.put(f"{url}/weights", params={"worker_id": worker}, json={}).status_code == 422
+        assert client.put(f"{url}/per_class", params={"worker_id": worker}, content=b"[1, 2]").status_code == 422
+        assert client.put(f"{url}/per_class", params={"worker_id": worker}, content=b"{nope").status_code == 422
+        assert client.put(f"{url}/checkpoint", params={"worker_id": worker}, content=b"w").status_code == 422
+        assert client.put(f"{url}/confusion", params={"worker_id": worker + 1}, json=confusion).status_code == 409
+        listed = client.get(url).json()
+        assert [a["name"] for a in listed["data"]] == ["confusion"]
+
+
+def test_token_guards_the_api_but_not_health(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(make_settings(tmp_path, token="s3cret"))) as client:
+        assert client.get("/api/health").status_code == 200
+        denied = client.get("/api/runs")
+        assert denied.status_code == 401 and denied.headers["www-authenticate"] == "Bearer"
+        assert client.post("/api/workers/register", json={"name": "w", "device": "cpu"}).status_code == 401
+        assert client.get("/api/runs", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.get("/api/runs", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert client.get("/api/runs", params={"token": "s3cret"}).status_code == 200
+
+
+def test_workers_list_shows_alive_workers_and_their_runs(client: TestClient) -> None:
+    run = create_run(client)["id"]
+    busy, idle = register(client, "busy"), register(client, "idle")
+    claim(client, busy)
+    workers = {w["name"]: w for w in client.get("/api/workers").json()["data"]}
+    assert workers["busy"]["run_id"] == run and workers["idle"]["run_id"] is None
+    assert workers["busy"]["alive"] and workers["idle"]["alive"]
+    assert idle == workers["idle"]["id"]

@@ -1,0 +1,105 @@
+"""Checkpoints and resume: a resumed run continues with exactly the losses of the uninterrupted one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from worker.trainer.checkpoint import read_checkpoint_counters
+from worker.trainer.config import TrainConfig
+from worker.trainer.sink import RecordingSink
+from worker.trainer.train import train
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def _config() -> TrainConfig:
+    # Momentum, a per-step schedule and on-device augmentation: all of them must survive the checkpoint.
+    return TrainConfig(dataset="synthetic", device="cpu", train_limit=320, test_limit=64, epochs=2, batch_size=32,
+                       lr=0.02, schedule="cosine", pad_crop=True, flip=True, cutout=4, log_every=4, seed=3)
+
+
+class CopyCheckpoints(RecordingSink):
+    """Keeps a copy of the checkpoint written after each epoch, as the worker's uploader does."""
+
+    def __init__(self, keep_dir: Path) -> None:
+        super().__init__()
+        self.keep_dir = keep_dir
+
+    def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
+        super().on_checkpoint(path, epoch, step)
+        shutil.copyfile(path, self.keep_dir / f"epoch-{epoch}.pt")
+
+
+class StopAfter(RecordingSink):
+    def __init__(self, polls: int) -> None:
+        super().__init__()
+        self.polls_left = polls
+
+    def should_stop(self) -> bool:
+        self.polls_left -= 1
+        return self.polls_left <= 0
+
+
+def _points(sink: RecordingSink, name: str) -> dict[int, float]:
+    return {p.step: p.value for p in sink.points if p.name == name}
+
+
+def test_resume_continues_same_losses(synthetic_data: Any, tmp_path: Path) -> None:
+    straight = CopyCheckpoints(tmp_path)
+    train(_config(), straight, data=synthetic_data, out_dir=tmp_path / "straight")
+
+    resumed = RecordingSink()
+    summary = train(_config(), resumed, data=synthetic_data, out_dir=tmp_path / "resumed",
+                    resume_from=tmp_path / "epoch-1.pt")
+
+    straight_losses, resumed_losses = _points(straight, "loss"), _points(resumed, "loss")
+    assert sorted(resumed_losses) == list(range(11, 21))  # only epoch 2's steps, numbered on from the checkpoint
+    # Same batches, same augmentation, same optimizer state: on the CPU the losses are bit-identical.
+    assert resumed_losses == {step: loss for step, loss in straight_losses.items() if step > 10}
+    assert _points(resumed, "lr") == pytest.approx({s: v for s, v in _points(straight, "lr").items() if s > 10})
+    assert _points(resumed, "test_acc") == pytest.approx({2: _points(straight, "test_acc")[2]})
+    assert resumed.info["start_step"] == 10 and resumed.info["resumed"] is True
+    assert summary["epochs_completed"] == 2 and summary["global_step"] == 20
+    assert summary["test_correct"] == straight.summary["test_correct"]
+    assert [message for level, message in resumed.logs if level == "warning"] == []
+
+    changed = RecordingSink()
+    train(_config().model_copy(update={"lr": 0.01}), changed, data=synthetic_data, out_dir=tmp_path / "changed",
+          resume_from=tmp_path / "epoch-1.pt")
+    assert ("warning", "the checkpoint was written with other values of: lr; continuing with this run's values") in (
+        changed.logs
+    )
+
+
+def test_resume_after_a_stop_mid_epoch(synthetic_data: Any, tmp_path: Path) -> None:
+    straight = RecordingSink()
+    train(_config(), straight, data=synthetic_data)
+
+    stopped = StopAfter(polls=7)
+    first = train(_config(), stopped, data=synthetic_data, out_dir=tmp_path)
+    assert first["stopped"] and first["global_step"] == 7
+    counters = read_checkpoint_counters(tmp_path / "checkpoint.pt")
+    assert (counters.epoch, counters.global_step, counters.step_in_epoch) == (0, 7, 7)
+
+    resumed = RecordingSink()
+    train(_config(), resumed, data=synthetic_data, out_dir=tmp_path, resume_from=tmp_path / "checkpoint.pt")
+    assert _points(resumed, "loss") == {step: loss for step, loss in _points(straight, "loss").items() if step > 7}
+    # Epoch 1's train loss covers the steps before the stop too (their sums travel in the checkpoint).
+    assert _points(resumed, "train_loss")[1] == pytest.approx(_points(straight, "train_loss")[1], rel=1e-5)
+
+
+def test_checkpoint_is_complete_and_written_atomically(synthetic_data: Any, tmp_path: Path) -> None:
+    config = _config()
+    train(config, RecordingSink(), data=synthetic_data, out_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]  # no temporary file left behind
+    payload = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert {"model", "optimizer", "scheduler", "epoch", "global_step", "rng", "config"} <= set(payload)
+    assert payload["epoch"] == 2 and payload["global_step"] == 20
+    assert payload["config"] == config.model_dump(mode="json")
+    assert payload["optimizer"]["state"]  # momentum buffers
+    assert payload["scheduler"]["last_epoch"] == 20

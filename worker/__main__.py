@@ -1,0 +1,7 @@
+"""`python -m worker`: start one worker process."""
+
+import sys
+
+from worker.main import main
+
+sys.exit(main())

@@ -1,0 +1,25 @@
+"""Datasets as uint8 tensors and the on-device batch loader.
+
+Importing this package does not import torch (the backend uses `dataset_status` on its request path);
+`ImageData` and the readers load torch when first used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from worker.trainer.data.availability import dataset_status
+from worker.trainer.data.errors import DatasetUnavailableError
+from worker.trainer.data.paths import default_data_dir
+from worker.trainer.data.registry import load_dataset
+
+__all__ = ["DatasetUnavailableError", "ImageData", "dataset_status", "default_data_dir", "load_dataset"]
+
+
+def __getattr__(name: str) -> Any:
+    """ImageData on first access, so that `import worker.trainer.data` does not pull in torch."""
+    if name == "ImageData":
+        from worker.trainer.data.images import ImageData
+
+        return ImageData
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,81 @@
+"""Loss, accuracy and the confusion matrix of a model over a loader, counted on the device."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """What one pass over a split gives; plain Python values only."""
+
+    loss: float  # mean cross-entropy per image (no label smoothing)
+    correct: int
+    total: int
+    confusion: list[list[int]]  # (C, C): rows true class, columns predicted class
+    per_class: list[float]  # fraction correct per true class; 0.0 for a class with no images
+
+    @property
+    def accuracy(self) -> float:
+        """Fraction of images classified correctly."""
+        return self.correct / self.total if self.total else 0.0
+
+
+def evaluate(
+    model: nn.Module,
+    loader: Iterable[tuple[torch.Tensor, torch.Tensor]],
+    num_classes: int,
+    *,
+    autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+) -> EvalResult:
+    """Evaluate `model` in eval mode over `loader` (normalized batches on the model's device).
+
+    The loss sum and the confusion counts stay on the device; they are read once at the end.
+    The model's train/eval mode is restored afterwards.
+    """
+    was_training = model.training
+    model.eval()
+    loss_sum: torch.Tensor | None = None
+    confusion: torch.Tensor | None = None
+    try:
+        with torch.inference_mode():
+            for images, labels in loader:
+                with autocast():
+                    logits = model(images)
+                batch_loss = F.cross_entropy(logits.float(), labels, reduction="sum")
+                # Each (true, predicted) pair becomes one index of the flattened C x C matrix.
+                pair_index = labels * num_classes + logits.argmax(dim=1)
+                counts = torch.bincount(pair_index, minlength=num_classes * num_classes)
+                loss_sum = batch_loss if loss_sum is None else loss_sum + batch_loss
+                confusion = counts if confusion is None else confusion + counts
+    finally:
+        model.train(was_training)
+
+    if confusion is None or loss_sum is None:
+        empty = [[0] * num_classes for _ in range(num_classes)]
+        return EvalResult(loss=0.0, correct=0, total=0, confusion=empty, per_class=[0.0] * num_classes)
+
+    flat = confusion.tolist()  # the one host-device sync of the pass
+    total_loss = float(loss_sum.item())
+    matrix = [flat[row * num_classes : (row + 1) * num_classes] for row in range(num_classes)]
+    return result_from_confusion(matrix, total_loss)
+
+
+def result_from_confusion(matrix: list[list[int]], loss_sum: float) -> EvalResult:
+    """An EvalResult from a confusion matrix (rows true, columns predicted) and the summed loss."""
+    total = sum(sum(row) for row in matrix)
+    correct = sum(matrix[i][i] for i in range(len(matrix)))
+    per_class = [row[i] / sum(row) if sum(row) else 0.0 for i, row in enumerate(matrix)]
+    return EvalResult(
+        loss=loss_sum / total if total else 0.0,
+        correct=correct,
+        total=total,
+        confusion=matrix,
+        per_class=per_class,
+    )

@@ -1,0 +1,35 @@
+"""ResNet-18 as usually trained on CIFAR: 3x3 stride-1 stem without maxpool, so 32x32 inputs keep their detail."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from worker.trainer.models.resnet_stages import basic_stage, init_resnet_weights
+
+
+class ResNet18(nn.Module):
+    """Stem conv 3x3 + BN + ReLU, four stages of two BasicBlocks (64-128-256-512), average pool, fc."""
+
+    def __init__(self, in_channels: int = 3, num_classes: int = 10) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.layer1 = basic_stage(64, 64, blocks=2, stride=1)
+        self.layer2 = basic_stage(64, 128, blocks=2, stride=2)
+        self.layer3 = basic_stage(128, 256, blocks=2, stride=2)
+        self.layer4 = basic_stage(256, 512, blocks=2, stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(512, num_classes)
+        init_resnet_weights(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits (B, num_classes) for images (B, C, 32, 32)."""
+        x = self.relu(self.bn1(self.conv1(x)))  # (B, 64, 32, 32)
+        x = self.layer1(x)  # (B, 64, 32, 32)
+        x = self.layer2(x)  # (B, 128, 16, 16)
+        x = self.layer3(x)  # (B, 256, 8, 8)
+        x = self.layer4(x)  # (B, 512, 4, 4)
+        x = torch.flatten(self.avgpool(x), 1)  # (B, 512)
+        return self.fc(x)  # (B, num_classes)

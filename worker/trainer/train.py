@@ -1,0 +1,389 @@
+"""The training loop: one run of a TrainConfig, reported through a Sink.
+
+The loop never waits on the device per step: the loss of each step stays on the device and is read
+every `log_every` steps as one stacked tensor; the epoch's train loss and accuracy are sums kept on the
+device too. A checkpoint is written after every epoch (and on a requested stop), and a run resumed from
+one continues with the same batches, so its next losses equal those of the uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from worker.trainer.checkpoint import CHECKPOINT_NAME, CheckpointState, load_checkpoint, save_checkpoint
+from worker.trainer.config import TrainConfig
+from worker.trainer.data.loader import DeviceLoader
+from worker.trainer.data.registry import load_dataset
+from worker.trainer.device import describe_device, resolve_device
+from worker.trainer.evaluate import EvalResult, evaluate
+from worker.trainer.feature_maps import capture_feature_maps, check_layers
+from worker.trainer.models import build_model, feature_layers
+from worker.trainer.optim import build_loss, build_optimizer
+from worker.trainer.schedule import build_scheduler
+from worker.trainer.sink import MetricPoint, Progress, Sink
+
+if TYPE_CHECKING:
+    from worker.trainer.data.images import ImageData
+
+EVAL_BATCH_SIZE = 1024  # images per evaluation batch (no gradients, so larger than most training batches)
+
+
+class TrainingDivergedError(RuntimeError):
+    """The training loss became NaN or infinite."""
+
+
+def train(
+    config: TrainConfig,
+    sink: Sink,
+    *,
+    data_dir: Path | None = None,
+    out_dir: Path | None = None,
+    resume_from: Path | None = None,
+    data: ImageData | None = None,
+) -> dict[str, Any]:
+    """Run `config` to the end (or until sink.should_stop()) and return the summary."""
+    return Trainer(config, sink, data_dir=data_dir, out_dir=out_dir, data=data).run(resume_from)
+
+
+@dataclass
+class _StepWindow:
+    """Steps since the last read of the losses from the device."""
+
+    steps: list[int] = field(default_factory=list)
+    lrs: list[float] = field(default_factory=list)
+    losses: list[torch.Tensor] = field(default_factory=list)  # 0-dim device tensors, detached
+    images: int = 0
+    started: float = 0.0  # perf_counter() when the window opened
+
+    def add(self, step: int, lr: float, loss: torch.Tensor, images: int) -> None:
+        self.steps.append(step)
+        self.lrs.append(lr)
+        self.losses.append(loss)
+        self.images += images
+
+    def reset(self) -> None:
+        self.steps, self.lrs, self.losses, self.images = [], [], [], 0
+        self.started = time.perf_counter()
+
+
+@dataclass
+class _EpochSums:
+    """Running train-loss and accuracy sums of one epoch, on the device."""
+
+    loss_sum: torch.Tensor  # sum over images of the per-image loss
+    correct: torch.Tensor  # int64 count
+    seen: int = 0  # images; known on the host from the batch shapes
+
+    def to_extra(self) -> dict[str, Any]:
+        loss_sum, correct = torch.stack([self.loss_sum, self.correct.to(self.loss_sum.dtype)]).tolist()
+        return {"loss_sum": loss_sum, "correct": int(correct), "seen": self.seen}
+
+
+class Trainer:
+    """Builds data, model, optimizer and schedule for a config; `run()` trains and reports to the sink."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        sink: Sink,
+        *,
+        data_dir: Path | None = None,
+        out_dir: Path | None = None,
+        data: ImageData | None = None,
+    ) -> None:
+        self.config = config
+        self.sink = sink
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.device = resolve_device(config.device)
+        torch.manual_seed(config.seed)
+
+        loaded = data if data is not None else load_dataset(config.dataset, data_dir=data_dir)
+        self.data = loaded.limit(config.train_limit, config.test_limit)
+        train_images = int(self.data.train_x.shape[0])
+        if config.batch_size > train_images:
+            raise ValueError(
+                f"batch_size {config.batch_size} is larger than the {train_images} training images of {self.data.name}"
+            )
+        self.classes = [str(c) for c in self.data.classes]
+        self.num_classes = len(self.classes)
+        channels = int(self.data.train_x.shape[1])
+        if config.normalize == "half":
+            self.mean, self.std = [0.5] * channels, [0.5] * channels  # the seed's Normalize((0.5,)*3, (0.5,)*3)
+        else:
+            self.mean, self.std = [float(m) for m in self.data.mean], [float(s) for s in self.data.std]
+
+        self.model = build_model(config.model, in_channels=channels, num_classes=self.num_classes).to(self.device)
+        self.parameters = sum(p.numel() for p in self.model.parameters())
+        self.layer_names = list(config.feature_layers or feature_layers(config.model))
+        check_layers(self.model, self.layer_names)
+
+        self.train_loader = DeviceLoader(
+            self.data.train_x, self.data.train_y, batch_size=config.batch_size, device=self.device,
+            mean=self.mean, std=self.std, shuffle=True, seed=config.seed,
+            pad_crop=config.pad_crop, flip=config.flip, cutout=config.cutout,
+            # A last batch of a single image breaks BatchNorm in train mode; drop it only then.
+            drop_last=train_images % config.batch_size == 1,
+        )
+        self.test_loader = self._eval_loader(self.data.test_x, self.data.test_y)
+        self.train_eval_loader = self._eval_loader(self.data.train_x, self.data.train_y)
+        self.steps_per_epoch = len(self.train_loader)
+        self.total_steps = config.epochs * self.steps_per_epoch
+
+        self.loss_fn = build_loss(config)
+        self.optimizer = build_optimizer(self.model, config)
+        self.scheduler = build_scheduler(self.optimizer, self.total_steps, self.steps_per_epoch, config)
+        use_bf16 = config.bf16 and self.device.type == "cuda"
+        self.autocast: Callable[[], contextlib.AbstractContextManager] = (
+            partial(torch.autocast, device_type="cuda", dtype=torch.bfloat16) if use_bf16 else contextlib.nullcontext
+        )
+        if config.bf16 and not use_bf16:
+            sink.on_log("info", f"bf16 autocast is CUDA-only; training in float32 on {self.device.type}")
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
+
+        self.global_step = 0
+        self.epochs_completed = 0
+        self.train_seconds = 0.0  # time spent in training steps (reads of the loss included, evaluation excluded)
+        self.train_images_seen = 0
+        self.seconds_before = 0.0  # wall time of earlier sessions of a resumed run
+        self.last_test: tuple[int, EvalResult] | None = None  # (epoch, result) of the latest test evaluation
+        self.checkpoint_path: Path | None = None
+        self._window = _StepWindow()
+
+    def _eval_loader(self, x: torch.Tensor, y: torch.Tensor) -> DeviceLoader:
+        return DeviceLoader(
+            x, y, batch_size=min(EVAL_BATCH_SIZE, int(x.shape[0])), device=self.device,
+            mean=self.mean, std=self.std, shuffle=False, seed=self.config.seed,
+        )
+
+    # ----------------------------------------------------------------------------------------------- run
+
+    def run(self, resume_from: Path | None = None) -> dict[str, Any]:
+        """Train from scratch or from a checkpoint; return the summary (also sent to sink.on_end)."""
+        started = time.perf_counter()
+        start = self._restore(resume_from) if resume_from is not None else CheckpointState(epoch=0, global_step=0)
+        self.sink.on_start(self._start_info(resumed=resume_from is not None))
+        if resume_from is not None:
+            self.sink.on_log("info", f"resumed from {resume_from} at epoch {start.epoch + 1}, step {start.global_step}")
+            self._warn_if_config_changed(start.config)
+
+        stopped = False
+        for epoch in range(start.epoch + 1, self.config.epochs + 1):
+            skip = start.step_in_epoch if epoch == start.epoch + 1 else 0
+            partial_sums = start.extra.get("epoch_sums") if skip else None
+            sums, stopped = self._train_epoch(epoch, skip, partial_sums)
+            if stopped:
+                self._save(CheckpointState(
+                    epoch=epoch - 1, global_step=self.global_step,
+                    step_in_epoch=self.global_step - (epoch - 1) * self.steps_per_epoch,
+                    extra={"epoch_sums": sums.to_extra()},
+                ), started, epoch - 1)
+                written = "; checkpoint written" if self.checkpoint_path else ""
+                self.sink.on_log("info", f"stopped at step {self.global_step} (epoch {epoch}){written}")
+                break
+            self._end_epoch(epoch, sums)
+            self._save(CheckpointState(epoch=epoch, global_step=self.global_step), started, epoch)
+
+        if stopped:
+            return self._summary(started, None, None, stopped=True)
+        test = self._final_test()
+        train_eval = evaluate(self.model, self.train_eval_loader, self.num_classes, autocast=self.autocast)
+        summary = self._summary(started, test, train_eval, stopped=False)
+        self.sink.on_artifact("confusion", {"classes": self.classes, "matrix": test.confusion, "split": "test"})
+        self.sink.on_artifact("per_class", {"classes": self.classes, "accuracy": test.per_class, "split": "test"})
+        self.sink.on_artifact("result", summary)
+        self.sink.on_end(summary)
+        return summary
+
+    def _restore(self, resume_from: Path) -> CheckpointState:
+        """Load model, optimizer, scheduler and RNG state from a checkpoint and take over its counters."""
+        start = load_checkpoint(resume_from, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler)
+        self.global_step, self.epochs_completed = start.global_step, start.epoch
+        self.seconds_before = float(start.extra.get("seconds", 0.0))
+        self.train_seconds = float(start.extra.get("train_seconds", 0.0))
+        self.train_images_seen = int(start.extra.get("train_images", 0))
+        return start
+
+    def _warn_if_config_changed(self, saved: dict[str, Any]) -> None:
+        """Log the fields (other than the device) in which the checkpoint's config differs from this run's."""
+        current = self.config.model_dump(mode="json")
+        changed = sorted(k for k in set(saved) | set(current) if k != "device" and saved.get(k) != current.get(k))
+        if saved and changed:
+            self.sink.on_log("warning", f"the checkpoint was written with other values of: {', '.join(changed)}; "
+                             "continuing with this run's values")
+
+    # ---------------------------------------------------------------------------------------- one epoch
+
+    def _train_epoch(self, epoch: int, skip: int, partial_sums: dict[str, Any] | None) -> tuple[_EpochSums, bool]:
+        """Train one epoch (skipping its first `skip` batches after a mid-epoch resume); True if stopped."""
+        self.model.train()
+        self.train_loader.set_epoch(epoch - 1)
+        sums = _EpochSums(
+            loss_sum=torch.zeros((), dtype=torch.float32, device=self.device),
+            correct=torch.zeros((), dtype=torch.int64, device=self.device),
+        )
+        if partial_sums:
+            sums.loss_sum += float(partial_sums["loss_sum"])
+            sums.correct += int(partial_sums["correct"])
+            sums.seen = int(partial_sums["seen"])
+        self._window.reset()
+        for index, (images, labels) in enumerate(self.train_loader):
+            if index < skip:
+                continue  # the loader's randomness depends only on (seed, epoch, batch order): skip, don't reseed
+            lr = self.scheduler.get_last_lr()[0]
+            with self.autocast():
+                logits = self.model(images)
+                loss = self.loss_fn(logits, labels)
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+            self.scheduler.step()
+            self.global_step += 1
+
+            batch = int(labels.shape[0])
+            step_loss = loss.detach().float()
+            sums.loss_sum += step_loss * batch
+            sums.correct += (logits.detach().argmax(dim=1) == labels).sum()
+            sums.seen += batch
+            self._window.add(self.global_step, lr, step_loss, batch)
+
+            if self.global_step % self.config.log_every == 0:
+                self._read_window(epoch)
+            if self.sink.should_stop():
+                self._read_window(epoch)
+                return sums, True
+        self._read_window(epoch)
+        return sums, False
+
+    def _read_window(self, epoch: int) -> None:
+        """Read the window's losses from the device (one sync) and send loss/lr/throughput and progress."""
+        window = self._window
+        if not window.steps:
+            return
+        losses = torch.stack(window.losses).tolist()
+        elapsed = max(time.perf_counter() - window.started, 1e-9)
+        images_per_s = window.images / elapsed
+        self.train_seconds += elapsed
+        self.train_images_seen += window.images
+
+        points = [MetricPoint("loss", s, v) for s, v in zip(window.steps, losses)]
+        points += [MetricPoint("lr", s, v) for s, v in zip(window.steps, window.lrs)]
+        # Throughput is only measurable per window (reading it per step would force a sync per step).
+        points.append(MetricPoint("images_per_s", window.steps[-1], images_per_s))
+        self.sink.on_metrics(points)
+
+        steps_left = self.total_steps - self.global_step
+        seconds_per_step = self.train_seconds / max(self.train_images_seen, 1) * self.config.batch_size
+        self.sink.on_progress(Progress(
+            epoch=epoch, epochs=self.config.epochs, step=self.global_step, total_steps=self.total_steps,
+            images_per_s=images_per_s, eta_s=steps_left * seconds_per_step,
+        ))
+        bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+        if bad is not None:
+            raise TrainingDivergedError(
+                f"loss is {losses[bad]} at step {window.steps[bad]} (lr {window.lrs[bad]:.3g}): "
+                "training diverged; try a lower lr"
+            )
+        window.reset()
+
+    def _end_epoch(self, epoch: int, sums: _EpochSums) -> None:
+        """Send the epoch's train/test metrics and feature maps."""
+        loss_sum, correct = torch.stack([sums.loss_sum, sums.correct.to(sums.loss_sum.dtype)]).tolist()
+        seen = max(sums.seen, 1)
+        train_loss, train_acc = loss_sum / seen, correct / seen
+        points = [MetricPoint("train_loss", epoch, train_loss), MetricPoint("train_acc", epoch, train_acc)]
+        message = f"epoch {epoch}/{self.config.epochs}: train loss {train_loss:.4f}, train acc {100 * train_acc:.1f} %"
+        if epoch % self.config.eval_every == 0 or epoch == self.config.epochs:
+            test = evaluate(self.model, self.test_loader, self.num_classes, autocast=self.autocast)
+            self.last_test = (epoch, test)
+            points += [MetricPoint("test_loss", epoch, test.loss), MetricPoint("test_acc", epoch, test.accuracy)]
+            message += f", test loss {test.loss:.4f}, test acc {100 * test.accuracy:.1f} %"
+        self.sink.on_metrics(points)
+        self.sink.on_log("info", message)
+        self.sink.on_artifact("feature_maps", self._feature_maps(epoch))
+        self.epochs_completed = epoch
+
+    def _feature_maps(self, epoch: int) -> dict[str, Any]:
+        """The feature_maps artifact for the first test image."""
+        label = self.classes[int(self.data.test_y[0])]
+        return capture_feature_maps(
+            self.model, self.data.test_x[0], self.layer_names, mean=self.mean, std=self.std,
+            label=label, epoch=epoch, autocast=self.autocast,
+        )
+
+    def _save(self, state: CheckpointState, started: float, epoch: int) -> None:
+        """Write the checkpoint (when there is an out_dir) and tell the sink."""
+        if self.out_dir is None:
+            return
+        state.config = self.config.model_dump(mode="json")
+        state.extra.update(
+            seconds=self.seconds_before + time.perf_counter() - started,
+            train_seconds=self.train_seconds,
+            train_images=self.train_images_seen,
+        )
+        self.checkpoint_path = save_checkpoint(
+            self.out_dir / CHECKPOINT_NAME, model=self.model, optimizer=self.optimizer,
+            scheduler=self.scheduler, state=state,
+        )
+        self.sink.on_checkpoint(self.checkpoint_path, epoch, state.global_step)
+
+    # ----------------------------------------------------------------------------------------- reports
+
+    def _final_test(self) -> EvalResult:
+        if self.last_test is not None and self.last_test[0] == self.config.epochs:
+            return self.last_test[1]
+        return evaluate(self.model, self.test_loader, self.num_classes, autocast=self.autocast)
+
+    def _start_info(self, *, resumed: bool) -> dict[str, Any]:
+        return {
+            "config": self.config.model_dump(mode="json"),
+            "model": self.config.model,
+            "parameters": self.parameters,
+            "dataset": self.data.name,
+            "train_images": int(self.data.train_x.shape[0]),
+            "test_images": int(self.data.test_x.shape[0]),
+            "classes": self.classes,
+            "device": describe_device(self.device),
+            "steps_per_epoch": self.steps_per_epoch,
+            "total_steps": self.total_steps,
+            "start_step": self.global_step,
+            "start_epoch": self.epochs_completed,
+            "resumed": resumed,
+        }
+
+    def _summary(
+        self, started: float, test: EvalResult | None, train_eval: EvalResult | None, *, stopped: bool
+    ) -> dict[str, Any]:
+        return {
+            "config": self.config.model_dump(mode="json"),
+            "model": self.config.model,
+            "dataset": self.data.name,
+            "classes": self.classes,
+            "parameters": self.parameters,
+            "device": describe_device(self.device),
+            "train_accuracy": train_eval.accuracy if train_eval else None,
+            "train_correct": train_eval.correct if train_eval else None,
+            "train_total": train_eval.total if train_eval else None,
+            "train_loss": train_eval.loss if train_eval else None,
+            "test_accuracy": test.accuracy if test else None,
+            "test_correct": test.correct if test else None,
+            "test_total": test.total if test else None,
+            "test_loss": test.loss if test else None,
+            "per_class": dict(zip(self.classes, test.per_class)) if test else None,
+            "confusion": test.confusion if test else None,
+            "images_per_s": self.train_images_seen / self.train_seconds if self.train_seconds > 0 else 0.0,
+            "seconds": self.seconds_before + time.perf_counter() - started,
+            "epochs_completed": self.epochs_completed,
+            "global_step": self.global_step,
+            "checkpoint": str(self.checkpoint_path) if self.checkpoint_path else None,
+            "stopped": stopped,
+        }
