@@ -106,9 +106,10 @@ class EventBroker(ABC):
 class InProcessBroker(EventBroker):
     """Fan-out inside one server process: a set of subscriptions per channel."""
 
-    def __init__(self) -> None:
+    def __init__(self, queue_limit: int = SUBSCRIPTION_QUEUE) -> None:
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._lock = threading.Lock()
+        self._queue_limit = queue_limit  # per subscription
 
     def publish(self, channel: str, events: Sequence[LiveEvent]) -> None:
         with self._lock:
@@ -122,9 +123,10 @@ class InProcessBroker(EventBroker):
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
-        subscription = Subscription(channel)
+        subscription = Subscription(channel, self._queue_limit)
         with self._lock:
             self._subscriptions.setdefault(channel, set()).add(subscription)
+        import sys; sys.stderr.write(f"SUBSCRIBED {channel} {id(self)}\n")
         try:
             yield subscription
         finally:
@@ -145,6 +147,8 @@ class InProcessBroker(EventBroker):
             return len(self._subscriptions.get(channel, ()))
 
     def _discard(self, subscription: Subscription) -> None:
+        import traceback, sys
+        sys.stderr.write("DISCARD " + subscription.channel + "\n" + "".join(traceback.format_stack(limit=8)))
         with self._lock:
             subscriptions = self._subscriptions.get(subscription.channel)
             if subscriptions is not None:

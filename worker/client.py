@@ -24,7 +24,7 @@ class BackendClient:
     def __init__(self, server: str, token: str | None = None, timeout_s: float = 10.0) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=timeout_s)
-        self.worker_id: str | None = None
+        self.worker_id: int | None = None
 
     def close(self) -> None:
         """Close the underlying connection pool."""
@@ -40,7 +40,7 @@ class BackendClient:
         """Register this worker; remembers the id the backend assigned."""
         body = {"name": name, "device": device, "capabilities": capabilities}
         info = self._json(self.http.post("/api/workers/register", json=body))
-        self.worker_id = str(info["id"])
+        self.worker_id = int(info["id"])
         return info
 
     def claim(self) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run_from_args(args: argparse.Namespace) -> int:
     """Start a worker with parsed flags; SIGTERM hands the current run back and exits 0."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the run's own lines
     options = WorkerOptions(
         server=args.server, device=args.device, name=args.name, data_dir=args.data_dir, work_dir=args.work_dir,
         token=os.environ.get("TRAINBOARD_TOKEN") or None, poll_s=args.poll, max_runs=args.max_runs,

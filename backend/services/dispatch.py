@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.errors import ConflictError, NotFoundError
 from backend.events import EventBroker
@@ -43,7 +43,10 @@ def register_worker(session: Session, request: WorkerRegister, lease_s: float, h
 def _touch_worker(session: Session, worker_id: int) -> Worker:
     """Note that the worker is alive; 404 for an unknown worker."""
     result = session.exec(
-        update(Worker).where(Worker.id == worker_id).values(last_seen_at=utcnow()).execution_options(synchronize_session=False)  # type: ignore[arg-type]
+        update(Worker)
+        .where(col(Worker.id) == worker_id)
+        .values(last_seen_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
     worker = session.get(Worker, worker_id, populate_existing=True)
     if result.rowcount != 1 or worker is None:
@@ -55,7 +58,7 @@ def _touch_worker(session: Session, worker_id: int) -> Worker:
 
 def list_workers(session: Session, lease_s: float) -> WorkersPublic:
     """Registered workers, most recently seen first, with the run each holds."""
-    workers = session.exec(select(Worker).order_by(Worker.last_seen_at.desc(), Worker.id.desc())).all()  # type: ignore[attr-defined]
+    workers = session.exec(select(Worker).order_by(col(Worker.last_seen_at).desc(), col(Worker.id).desc())).all()
     held = dict(session.exec(select(Run.worker_id, Run.id).where(Run.status == RUNNING)).all())
     alive_after = utcnow() - timedelta(seconds=lease_s)
     data = [worker_public(w, held.get(w.id), w.last_seen_at >= alive_after) for w in workers]
@@ -63,7 +66,7 @@ def list_workers(session: Session, lease_s: float) -> WorkersPublic:
 
 
 def _next_queued_id(session: Session) -> int | None:
-    query = select(Run.id).where(Run.status == QUEUED).order_by(Run.id).limit(1)  # type: ignore[arg-type]
+    query = select(Run.id).where(Run.status == QUEUED).order_by(col(Run.id)).limit(1)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # concurrent claimers take different rows
     return session.exec(query).first()
@@ -74,7 +77,7 @@ def _take(session: Session, run_id: int, worker: Worker) -> bool:
     now = utcnow()
     result = session.exec(
         update(Run)
-        .where(Run.id == run_id, Run.status == QUEUED)  # type: ignore[arg-type]
+        .where(col(Run.id) == run_id, col(Run.status) == QUEUED)
         .values(
             status=RUNNING,
             worker_id=worker.id,
@@ -148,7 +151,7 @@ def heartbeat(session: Session, worker_id: int, run_id: int | None) -> Heartbeat
 
 
 def _last_log_message(session: Session, run_id: int) -> str | None:
-    query = select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.event == "log").order_by(RunEvent.id.desc())  # type: ignore[union-attr]
+    query = select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.event == "log").order_by(col(RunEvent.id).desc())
     row = session.exec(query.limit(1)).first()
     return row.data.get("message") if row else None
 
@@ -177,14 +180,14 @@ def finish_run(session: Session, broker: EventBroker, run_id: int, request: Fini
 def requeue_expired_runs(session: Session, broker: EventBroker, lease_s: float) -> list[int]:
     """Put running runs whose worker has been silent for lease_s back in the queue, history kept."""
     cutoff = utcnow() - timedelta(seconds=lease_s)
-    expired = (Run.status == RUNNING) & (Run.heartbeat_at < cutoff)  # type: ignore[operator]
+    expired = (col(Run.status) == RUNNING) & (col(Run.heartbeat_at) < cutoff)
     candidates = session.exec(select(Run.id).where(expired)).all()
     requeued: list[int] = []
     for run_id in candidates:
         outbox = Outbox()
         result = session.exec(
             update(Run)
-            .where(Run.id == run_id, expired)  # type: ignore[arg-type]
+            .where(col(Run.id) == run_id, expired)
             .values(status=QUEUED, worker_id=None, worker_name=None, heartbeat_at=None)
             .execution_options(synchronize_session=False)
         )

@@ -19,18 +19,13 @@ def downsample_min_max(
     if count <= max_points:
         return list(steps), list(values)
     buckets = max(1, max_points // 2)
-    kept_steps: list[int] = []
-    kept_values: list[float | None] = []
+    kept: list[int] = []  # indices into steps/values
     for bucket in range(buckets):
         start, stop = bucket * count // buckets, (bucket + 1) * count // buckets
-        finite = [i for i in range(start, stop) if values[i] is not None and math.isfinite(values[i])]  # type: ignore[arg-type]
+        finite = [(value, i) for i in range(start, stop) if (value := values[i]) is not None and math.isfinite(value)]
         if not finite:
-            chosen = [start]
-        else:
-            low = min(finite, key=lambda i: values[i])  # type: ignore[arg-type, return-value]
-            high = max(finite, key=lambda i: values[i])  # type: ignore[arg-type, return-value]
-            chosen = sorted({low, high})
-        for i in chosen:
-            kept_steps.append(steps[i])
-            kept_values.append(values[i])
-    return kept_steps, kept_values
+            kept.append(start)
+            continue
+        lowest, highest = min(finite)[1], max(finite)[1]
+        kept.extend(sorted({lowest, highest}))
+    return [steps[i] for i in kept], [values[i] for i in kept]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.errors import ConflictError, run_not_found
 from backend.tables import RUNNING, Run, utcnow
@@ -20,7 +20,7 @@ def hold_run(session: Session, run_id: int, worker_id: int, statuses: Sequence[s
     """
     result = session.exec(
         update(Run)
-        .where(Run.id == run_id, Run.worker_id == worker_id, Run.status.in_(statuses))  # type: ignore[attr-defined]
+        .where(col(Run.id) == run_id, col(Run.worker_id) == worker_id, col(Run.status).in_(statuses))
         .values(heartbeat_at=utcnow())
         .execution_options(synchronize_session=False)
     )

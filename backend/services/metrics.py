@@ -25,7 +25,7 @@ def insert_points(session: Session, run_id: int, event_id: int, points: Sequence
     """
     rows = [{"run_id": run_id, "event_id": event_id, "name": p.name, "step": p.step, "value": p.value} for p in points]
     if rows:
-        session.connection().execute(insert(MetricPoint.__table__), rows)  # type: ignore[arg-type]
+        session.connection().execute(insert(MetricPoint), rows)
 
 
 def drop_points_after(session: Session, run_id: int, epoch: int, step: int) -> int:

@@ -15,7 +15,7 @@ def run_public(run: Run) -> RunPublic:
         id=run.id,
         name=run.name,
         kind=run.kind,
-        status=run.status,  # type: ignore[arg-type]
+        status=run.status,
         config=run.config,
         preset=run.preset,
         created_at=run.created_at,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.errors import ConflictError, run_not_found
 from backend.events import RUNS_CHANNEL, EventBroker, LiveEvent, run_channel
@@ -65,7 +65,7 @@ def list_runs(
         filters.append(Run.status == status)
     if kind:
         filters.append(Run.kind == kind)
-    runs = session.exec(select(Run).where(*filters).order_by(Run.id.desc()).offset(offset).limit(limit)).all()  # type: ignore[union-attr]
+    runs = session.exec(select(Run).where(*filters).order_by(col(Run.id).desc()).offset(offset).limit(limit)).all()
     count = session.exec(select(func.count()).select_from(Run).where(*filters)).one()
     return list(runs), count
 
@@ -74,7 +74,7 @@ def _cancel_in_transaction(session: Session, run_id: int, outbox: Outbox) -> Run
     """Mark an active run cancelled (its worker learns it at the next heartbeat); None if it was not active."""
     result = session.exec(
         update(Run)
-        .where(Run.id == run_id, Run.status.in_(ACTIVE_STATUSES))  # type: ignore[attr-defined]
+        .where(col(Run.id) == run_id, col(Run.status).in_(ACTIVE_STATUSES))
         .values(status=CANCELLED, finished_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -106,7 +106,7 @@ def delete_run(session: Session, broker: EventBroker, artifact_dir: Path, run_id
     outbox = Outbox()
     _cancel_in_transaction(session, run_id, outbox)
     get_run(session, run_id)
-    session.exec(delete(Run).where(Run.id == run_id).execution_options(synchronize_session=False))  # type: ignore[arg-type]
+    session.exec(delete(Run).where(col(Run.id) == run_id).execution_options(synchronize_session=False))
     outbox.add(run_channel(run_id), LiveEvent("end", {"id": run_id, "status": "deleted"}))
     outbox.add(RUNS_CHANNEL, LiveEvent("deleted", {"id": run_id}))
     commit_and_publish(session, broker, outbox)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import anyio
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.events import RUNS_CHANNEL, EventBroker, LiveEvent, run_channel
 from backend.jsonsafe import dumps_compact
@@ -37,8 +37,8 @@ def _stored_after(engine: Engine, run_id: int, after_id: int) -> _Stored:
             return _Stored([], None)
         query = (
             select(RunEvent)
-            .where(RunEvent.run_id == run_id, RunEvent.id > after_id)  # type: ignore[operator]
-            .order_by(RunEvent.id)  # type: ignore[arg-type]
+            .where(RunEvent.run_id == run_id, col(RunEvent.id) > after_id)
+            .order_by(col(RunEvent.id))
             .limit(REPLAY_PAGE)
         )
         rows = session.exec(query).all()

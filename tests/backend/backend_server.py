@@ -51,9 +51,9 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
-    def start(self) -> "ServerProcess":
-        """Start on a fresh free port and wait until it answers."""
-        port = free_port()
+    def start(self, port: int | None = None) -> "ServerProcess":
+        """Start on `port` (default: a fresh free one) and wait until it answers."""
+        port = port or free_port()
         self.url = f"http://127.0.0.1:{port}"
         command = [
             sys.executable, "-m", "uvicorn", "--factory", "backend.app:create_app",

@@ -17,6 +17,17 @@ def create_run(url: str, **fields: Any) -> dict[str, Any]:
     return response.json()
 
 
+def create_runs(url: str, count: int, **fields: Any) -> list[int]:
+    """POST /api/runs `count` times over one connection (runs named "run 0", "run 1", ...); their ids."""
+    ids = []
+    with httpx.Client(base_url=url, timeout=10) as client:
+        for i in range(count):
+            response = client.post("/api/runs", json={"name": f"run {i}", **fields})
+            assert response.status_code == 201, response.text
+            ids.append(response.json()["id"])
+    return ids
+
+
 def get_run(url: str, run_id: int) -> dict[str, Any]:
     """GET /api/runs/{id}."""
     response = httpx.get(f"{url}/api/runs/{run_id}", timeout=10)

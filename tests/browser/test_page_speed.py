@@ -1,21 +1,20 @@
 """A run with 100,000 metric points opens in under 1 s; the runs page with 1,000 runs in under 1 s.
 
-Timed as a returning user sees it: plotly.js already in the browser cache. The best of three loads is
-taken, because the test machines are shared and a single load can be delayed by unrelated work.
+Timed by the browser's clock from navigation start to the first frame with the data drawn, as a returning
+user sees it (plotly.js already in the browser cache). The best of three loads is taken, because the test
+machines are shared and a single load can be delayed by unrelated work.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Page
 
-from dashboard_api import create_run
+from dashboard_api import create_run, create_runs
 from live_server import LiveServer
 from worker.client import BackendClient
 
@@ -65,27 +64,39 @@ def long_run(speed_server: LiveServer) -> int:
 @pytest.fixture(scope="module")
 def many_runs(speed_server: LiveServer, long_run: int) -> int:
     """1,000 queued runs (created after the long run, which the scripted worker had to claim first)."""
-    fields = dict(dataset="synthetic", epochs=1, batch_size=32)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda i: create_run(speed_server.url, name=f"run {i}", **fields), range(RUNS - 1)))
+    create_runs(speed_server.url, RUNS - 1, dataset="synthetic", epochs=1, batch_size=32)
     return RUNS
 
 
+# Installed in the page before its scripts run: notes the first frame after the page marks its data drawn,
+# in milliseconds since navigation started (the browser's own clock, without the test driver's overhead).
+RECORD_LOADED_AT = """
+new MutationObserver((changes, observer) => {
+  const app = document.getElementById('app');
+  if (!app || app.dataset.loaded !== 'true') return;
+  observer.disconnect();
+  requestAnimationFrame(() => { window.loadedAt = performance.now(); });
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-loaded'] });
+"""
+
+
 def best_load_time(page: Page, url: str, tries: int = 3) -> float:
-    """Seconds from navigation until the page marks its data drawn; best of `tries` after one warm-up load."""
-    page.goto(url)
-    page.wait_for_selector("#app[data-loaded=true]")
+    """Seconds from navigation start to the first frame with the page's data drawn; best of `tries` after a warm-up."""
+    page.add_init_script(RECORD_LOADED_AT)
     best = math.inf
-    for _ in range(tries):
-        started = time.perf_counter()
+    for attempt in range(tries + 1):
         page.goto(url)
-        page.wait_for_selector("#app[data-loaded=true]")
-        best = min(best, time.perf_counter() - started)
+        page.wait_for_function("window.loadedAt !== undefined")
+        if attempt > 0:  # the first load fills the browser cache, as for a returning user
+            best = min(best, page.evaluate("window.loadedAt") / 1000)
     return best
 
 
-def test_run_with_100k_points_opens_under_a_second(page: Page, speed_server: LiveServer, long_run: int) -> None:
+def test_run_with_100k_points_opens_under_a_second(
+    page: Page, speed_server: LiveServer, long_run: int, record_property: Callable[[str, object], None]
+) -> None:
     seconds = best_load_time(page, f"{speed_server.url}/runs/{long_run}")
+    record_property("load_s", round(seconds, 3))
     drawn = page.evaluate("document.querySelector('[data-testid=loss-chart]').data[0].x")
     stored = httpx.get(f"{speed_server.url}/api/runs/{long_run}/metrics", params={"names": "loss", "max_points": 2}).json()
     assert stored["series"]["loss"]["total"] == STEPS
@@ -96,8 +107,11 @@ def test_run_with_100k_points_opens_under_a_second(page: Page, speed_server: Liv
     assert seconds < LOAD_BUDGET_S, f"run page took {seconds:.2f} s (best of 3)"
 
 
-def test_runs_page_with_1000_runs_opens_under_a_second(page: Page, speed_server: LiveServer, many_runs: int) -> None:
+def test_runs_page_with_1000_runs_opens_under_a_second(
+    page: Page, speed_server: LiveServer, many_runs: int, record_property: Callable[[str, object], None]
+) -> None:
     seconds = best_load_time(page, f"{speed_server.url}/")
+    record_property("load_s", round(seconds, 3))
     assert page.locator("tr[data-run-id]").count() == many_runs
     assert page.text_content("[data-testid=runs-count]") == f"{many_runs} runs"
     assert seconds < LOAD_BUDGET_S, f"runs page took {seconds:.2f} s (best of 3)"

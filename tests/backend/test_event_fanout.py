@@ -1,0 +1,79 @@
+"""The in-process broker: thread-safe publish to async subscribers, overflow, and cleanup when streams close."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from backend.app import create_app
+from backend.events import InProcessBroker, LiveEvent, run_channel
+from backend_api import create_run, iter_sse
+from backend_server import free_port
+from conftest import make_settings
+
+
+def test_events_published_from_threads_reach_every_subscriber_in_order() -> None:
+    broker = InProcessBroker()
+
+    async def scenario() -> list[list[int]]:
+        async with broker.subscribe("c") as first, broker.subscribe("c") as second, broker.subscribe("other") as other:
+            publisher = threading.Thread(
+                target=lambda: [broker.publish("c", [LiveEvent("metrics", {}, i)]) for i in range(1, 101)]
+            )
+            publisher.start()
+            await asyncio.to_thread(publisher.join)
+            received = []
+            for subscription in (first, second):
+                ids: list[int] = []
+                while len(ids) < 100:
+                    assert await subscription.wait(2.0)
+                    ids.extend(e.id for e in subscription.pending() if e.id is not None)
+                received.append(ids)
+            assert not await other.wait(0.05)  # another channel hears nothing
+            return received
+
+    assert asyncio.run(scenario()) == [list(range(1, 101))] * 2
+    assert broker.subscriber_count("c") == 0
+
+
+def test_a_subscriber_that_falls_behind_is_told_to_catch_up() -> None:
+    broker = InProcessBroker(queue_limit=10)
+
+    async def scenario() -> bool:
+        async with broker.subscribe("c") as subscription:
+            broker.publish("c", [LiveEvent("metrics", {}, i) for i in range(1, 50)])
+            await subscription.wait(2.0)
+            return subscription.overflowed
+
+    assert asyncio.run(scenario()) is True
+
+
+def test_closed_event_streams_leave_no_subscription_behind(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path, sse_keepalive_s=0.1))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        broker: InProcessBroker = app.state.broker
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as http:
+            run = create_run(http)["id"]
+            with http.stream("GET", f"/api/runs/{run}/events") as response:
+                assert next(iter_sse(response)).event == "status"
+                assert broker.subscriber_count(run_channel(run)) == 1, (broker._subscriptions, id(broker), id(app.state.broker))
+        deadline = time.monotonic() + 5
+        while broker.subscriber_count(run_channel(run)) != 0:  # noticed at the next write (a keep-alive)
+            assert time.monotonic() < deadline, "the closed stream still holds its subscription"
+            time.sleep(0.02)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,127 @@
+"""End to end: a real uvicorn backend and real worker processes execute runs and store what they report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cluster import TINY_RUN, Api, WorkerProcess, start_server, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[tuple[Api, WorkerProcess]]:
+    """One server and one worker."""
+    server = start_server(tmp_path)
+    worker = WorkerProcess(server.url, tmp_path, "w1")
+    try:
+        yield Api(server.url), worker
+    finally:
+        worker.stop()
+        server.stop()
+
+
+def test_training_run_goes_from_queued_to_succeeded_with_everything_stored(cluster: tuple[Api, WorkerProcess]) -> None:
+    api, worker = cluster
+    run = api.create(TINY_RUN)
+    assert run["status"] == "queued"
+    api.wait_status(run["id"], {"running", "succeeded"}, 60)
+    done = api.wait_status(run["id"], {"succeeded", "failed"}, 120)
+    assert done["status"] == "succeeded", f"{done['error']}\n{worker.log()}"
+    assert done["worker"] == "w1" and done["device"]
+
+    steps_per_epoch = 1024 // 16
+    steps, losses = api.series(run["id"], "loss")
+    assert steps == list(range(1, 2 * steps_per_epoch + 1))  # every step once, none twice
+    assert all(loss > 0 for loss in losses)
+    assert api.series(run["id"], "test_acc")[0] == [1, 2]
+
+    summary = done["summary"]
+    assert summary["test_accuracy"] > 0.5  # ten classes: chance is 0.1
+    confusion = api.get(f"/api/runs/{run['id']}/confusion")
+    assert sum(map(sum, confusion["matrix"])) == 256  # the whole (limited) test set
+    assert len(confusion["classes"]) == 10
+    per_class = api.get(f"/api/runs/{run['id']}/per-class")
+    assert len(per_class["accuracy"]) == 10
+    maps = api.get(f"/api/runs/{run['id']}/feature-maps")
+    assert set(maps["layers"]) == {"conv1", "conv2"}
+    assert maps["layers"]["conv1"]["shape"] == [6, 28, 28]
+
+
+def test_lr_finder_run_stores_curve_and_suggestions(cluster: tuple[Api, WorkerProcess]) -> None:
+    api, worker = cluster
+    run = api.create({**TINY_RUN, "kind": "lr_find", "start_lr": 1e-5, "end_lr": 10, "num_iter": 40})
+    done = api.wait_status(run["id"], {"succeeded", "failed"}, 120)
+    assert done["status"] == "succeeded", f"{done['error']}\n{worker.log()}"
+    curve = api.get(f"/api/runs/{run['id']}/lr-curve")
+    assert 5 < len(curve["lr"]) <= 40 and len(curve["lr"]) == len(curve["smoothed"])
+    assert curve["recommended"] in curve["suggestions"]
+    assert curve["train_config"]["kind"] == "train"
+    steps, values = api.series(run["id"], "lrf_smoothed")
+    assert steps == list(range(1, len(curve["lr"]) + 1))
+
+
+def test_cancel_stops_a_running_run_and_keeps_its_history(cluster: tuple[Api, WorkerProcess]) -> None:
+    api, worker = cluster
+    run = api.create({**TINY_RUN, "epochs": 200, "train_limit": 4096})
+    wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 20, 90, "the first losses")
+    assert api.post(f"/api/runs/{run['id']}/cancel").status_code == 200
+    done = api.wait_status(run["id"], {"cancelled"}, 10)
+    kept = api.series(run["id"], "loss")[0]
+    assert len(kept) > 20
+    assert done["finished_at"] is not None
+    # The worker goes on to the next run.
+    following = api.create(TINY_RUN)
+    assert api.wait_status(following["id"], {"succeeded", "failed"}, 120)["status"] == "succeeded"
+
+
+def test_a_failing_run_is_marked_failed_with_a_reason_and_the_worker_goes_on(
+    cluster: tuple[Api, WorkerProcess],
+) -> None:
+    api, worker = cluster
+    diverging = api.create({**TINY_RUN, "lr": 100.0, "momentum": 0.99})
+    failed = api.wait_status(diverging["id"], {"succeeded", "failed"}, 120)
+    assert failed["status"] == "failed"
+    assert "TrainingDivergedError" in failed["error"] and "\n" not in failed["error"]
+    logs = api.get(f"/api/runs/{diverging['id']}/logs")["data"]
+    assert any("Traceback" in line["message"] for line in logs)
+
+    healthy = api.create(TINY_RUN)
+    assert api.wait_status(healthy["id"], {"succeeded", "failed"}, 120)["status"] == "succeeded"
+
+
+def test_missing_dataset_fails_with_the_directory_to_fill(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    # No CIFAR-10 on disk and its download goes to a closed local port: the run must fail, clearly.
+    worker = WorkerProcess(server.url, tmp_path, "w1", TRAINBOARD_CIFAR10_URL="http://127.0.0.1:9/cifar.tar.gz")
+    try:
+        api = Api(server.url)
+        run = api.create({"preset": "origin-2ep", "dataset": "cifar10"})
+        failed = api.wait_status(run["id"], {"succeeded", "failed"}, 120)
+        assert failed["status"] == "failed"
+        assert str(tmp_path / "data") in failed["error"]
+    finally:
+        worker.stop()
+        server.stop()
+
+
+def test_two_workers_share_the_queue_and_run_each_run_once(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    workers = [WorkerProcess(server.url, tmp_path, f"w{i}") for i in (1, 2)]
+    try:
+        api = Api(server.url)
+        wait_until(lambda: api.get("/api/workers")["count"] == 2, 60, "both workers to register")
+        runs = [api.create({**TINY_RUN, "epochs": 1}) for _ in range(4)]
+        done = [api.wait_status(r["id"], {"succeeded", "failed"}, 240) for r in runs]
+        assert [d["status"] for d in done] == ["succeeded"] * 4
+        assert all(d["attempt"] == 1 for d in done)  # nobody claimed a run twice
+        assert {d["worker"] for d in done} == {"w1", "w2"}
+        for d in done:
+            assert api.series(d["id"], "loss")[0] == list(range(1, 65))
+    finally:
+        for w in workers:
+            w.stop()
+        server.stop()
