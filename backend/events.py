@@ -9,15 +9,12 @@ A broker over PostgreSQL LISTEN/NOTIFY (for several server processes) implements
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 RUNS_CHANNEL = "runs"  # run-list changes for GET /api/events
 SUBSCRIPTION_QUEUE = 10_000  # events a slow stream may fall behind before it must re-read the database
@@ -126,7 +123,6 @@ class InProcessBroker(EventBroker):
         subscription = Subscription(channel, self._queue_limit)
         with self._lock:
             self._subscriptions.setdefault(channel, set()).add(subscription)
-        import sys; sys.stderr.write(f"SUBSCRIBED {channel} {id(self)}\n")
         try:
             yield subscription
         finally:
@@ -147,8 +143,6 @@ class InProcessBroker(EventBroker):
             return len(self._subscriptions.get(channel, ()))
 
     def _discard(self, subscription: Subscription) -> None:
-        import traceback, sys
-        sys.stderr.write("DISCARD " + subscription.channel + "\n" + "".join(traceback.format_stack(limit=8)))
         with self._lock:
             subscriptions = self._subscriptions.get(subscription.channel)
             if subscriptions is not None:

@@ -23,10 +23,15 @@ def start_local_workers(n: int, server_url: str, data_dir: Path) -> list[subproc
     processes = []
     for index in range(n):
         command = [
-            sys.executable, "-m", "worker",
-            "--server", server_url,
-            "--data-dir", str(data_dir),
-            "--name", f"{host}-local{index}",
+            sys.executable,
+            "-m",
+            "worker",
+            "--server",
+            server_url,
+            "--data-dir",
+            str(data_dir),
+            "--name",
+            f"{host}-local{index}",
         ]
         processes.append(subprocess.Popen(command, env=env))
         log.info("started local worker %d (pid %d)", index, processes[-1].pid)

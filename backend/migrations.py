@@ -2,7 +2,8 @@
 
 A fresh database gets the current schema from create_all and is stamped with the latest version.
 An older database keeps its rows: create_all adds tables it lacks, then every migration newer than
-its stamp runs once, in order. Migrations only add (columns, indexes, backfills); they never drop.
+its stamp runs once, in order. Migrations add columns, indexes and backfills; they never drop data
+(an index made redundant by a new one may go).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import Column, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, select
 
-from backend.tables import Run, SchemaVersion
+from backend.tables import SERIES_INDEX, MetricPoint, Run, SchemaVersion
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,17 @@ def add_column(connection: Connection, table: str, column: Column) -> None:
     connection.execute(text(f'ALTER TABLE {table} ADD COLUMN "{column.name}" {column_type}{default}{null}'))
 
 
+def _covering_series_index(connection: Connection) -> None:
+    # Version 0 indexed metric points on (run_id, name, step) only; reads had to visit every row.
+    index = next(i for i in MetricPoint.__table__.indexes if i.name == SERIES_INDEX)
+    index.create(connection, checkfirst=True)
+    connection.execute(text("DROP INDEX IF EXISTS ix_metric_point_run_name_step"))  # a prefix of the new one
+
+
 # Append only; never edit or reorder a released entry.
-MIGRATIONS: list[Migration] = []
+MIGRATIONS: list[Migration] = [
+    Migration(1, "covering index for metric series reads", _covering_series_index),
+]
 
 
 def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:

@@ -78,7 +78,10 @@ def run_create_schema() -> dict[str, Any]:
     properties = {}
     for name, field_schema in schema["properties"].items():
         if name in finder_only:
-            field_schema = {**field_schema, "description": f"LR finder only. {field_schema.get('description', '')}".strip()}
+            field_schema = {
+                **field_schema,
+                "description": f"LR finder only. {field_schema.get('description', '')}".strip(),
+            }
         properties[name] = field_schema
     properties["kind"] = {"enum": ["train", "lr_find"], "default": "train", "title": "Kind"}
     preset = {"enum": list(PRESETS), "description": "Start from this preset; the other fields override it"}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import platformdirs
 
@@ -47,7 +48,7 @@ class Settings:
         return max(0.05, self.lease_s / 4)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from TRAINBOARD_* variables (`env` defaults to os.environ); keyword overrides win."""
         env = os.environ if env is None else env
         db_path = Path(env["TRAINBOARD_DB"]).expanduser() if env.get("TRAINBOARD_DB") else default_db_path()

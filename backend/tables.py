@@ -15,6 +15,7 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded"
 RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
 ACTIVE_STATUSES = (QUEUED, RUNNING)
 FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED)
+SERIES_INDEX = "ix_metric_point_series"
 
 
 def utcnow() -> datetime:
@@ -87,7 +88,8 @@ class MetricPoint(SQLModel, table=True):
     """One value of a named series of a run at x = step (global step, epoch or LR-finder iteration)."""
 
     __tablename__ = "metric_point"
-    __table_args__ = (Index("ix_metric_point_run_name_step", "run_id", "name", "step"),)
+    # Covering index: reading a series (run, name, in step order, up to an event id) never touches the table.
+    __table_args__ = (Index(SERIES_INDEX, "run_id", "name", "step", "event_id", "value"),)
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="run.id", ondelete="CASCADE")

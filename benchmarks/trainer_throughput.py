@@ -55,6 +55,10 @@ class Case:
     steps: int  # timed steps, after the warm-up
     rounds: int  # measurements of each side, alternating; the best of each is kept
 
+    def __post_init__(self) -> None:
+        if self.warmup_steps < 1 or self.steps < 1 or self.rounds < 1:
+            raise ValueError(f"warm-up steps, timed steps and rounds must be at least 1: {self}")
+
 
 # (warm-up steps, timed steps, rounds) per (model, device type) for quick and full runs. A tutorial_cnn step
 # at batch 4 takes about a millisecond, so its short measurements get more rounds against noise; a
@@ -148,9 +152,11 @@ def bare_rate(case: Case, data: ImageData) -> float:
     model = build_model(config.model, in_channels=3, num_classes=10).to(device)
     optimizer = build_optimizer(model, config)
     loss_fn = build_loss(config)
+    # The trainer's normalisation: the seed's (0.5, 0.5) or the dataset's statistics.
+    mean, std = ([0.5] * 3, [0.5] * 3) if config.normalize == "half" else (data.mean, data.std)
     loader = DeviceLoader(
         data.train_x, data.train_y, batch_size=config.batch_size, device=device,
-        mean=[0.5] * 3, std=[0.5] * 3, shuffle=True, seed=config.seed,  # as the trainer's normalize="half"
+        mean=mean, std=std, shuffle=True, seed=config.seed,
     )
     model.train()
     loader.set_epoch(0)

@@ -60,7 +60,15 @@ class Heartbeat:
                 self.lease_lost = True
                 stop.set()
             return
-        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 404 and run_id is not None:
+                log.warning("run %s: deleted on the backend; stopping it here", run_id)
+                self.cancelled = True
+                stop.set()
+            else:
+                log.warning("heartbeat refused (%s); training goes on", exc.response.status_code)
+            return
+        except httpx.TransportError as exc:
             log.warning("heartbeat failed (%s); training goes on", exc.__class__.__name__)
             return
         if run_id is not None and answer.get("cancel"):

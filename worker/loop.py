@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from worker.client import BackendClient, LeaseLostError, with_retries
 from worker.heartbeat import Heartbeat
 from worker.reporting_sink import ReportingSink
@@ -133,6 +135,8 @@ class Worker:
                 with_retries(lambda: self.client.finish(run_id, status, error, log_text), f"finish run {run_id}")
             except LeaseLostError:
                 log.warning("run %s: lease lost before finish", run_id)
+            except httpx.HTTPStatusError as exc:  # e.g. 404: the run was deleted while it ran
+                log.warning("run %s: finish refused (%s)", run_id, exc.response.status_code)
         if status != "requeue":
             shutil.rmtree(run_dir, ignore_errors=True)
         log.info("run %s: %s", run_id, status)

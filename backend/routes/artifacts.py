@@ -61,7 +61,9 @@ def read_artifact_list(session: SessionDep, run_id: int) -> ArtifactsPublic:
 def _serve(session: SessionDep, settings: SettingsDep, run_id: int, name: str) -> FileResponse:
     found = artifact_file(session, settings.artifact_dir, run_id, name)
     disposition = "attachment" if name == CHECKPOINT else "inline"
-    return FileResponse(found.path, media_type=found.media_type, filename=found.filename, content_disposition_type=disposition)
+    return FileResponse(
+        found.path, media_type=found.media_type, filename=found.filename, content_disposition_type=disposition
+    )
 
 
 @router.get("/{run_id}/artifacts/{name}", response_class=FileResponse)

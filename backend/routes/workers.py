@@ -43,9 +43,7 @@ def list_workers(session: SessionDep, settings: SettingsDep) -> WorkersPublic:
     response_model=ClaimAnswer,
     responses={204: {"description": "The queue is empty"}},
 )
-def claim_run(
-    session: SessionDep, broker: BrokerDep, settings: SettingsDep, worker_id: int
-) -> ClaimAnswer | Response:
+def claim_run(session: SessionDep, broker: BrokerDep, settings: SettingsDep, worker_id: int) -> ClaimAnswer | Response:
     """Take the oldest queued run; `resume` is set when it continues from a checkpoint."""
     claimed = dispatch.claim_run(session, broker, worker_id, settings.lease_s)
     if claimed is None:

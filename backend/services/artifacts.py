@@ -99,7 +99,13 @@ def store_artifact(
         temp.unlink(missing_ok=True)
     row = session.exec(select(Artifact).where(Artifact.run_id == run_id, Artifact.name == name)).first()
     row = row or Artifact(run_id=run_id, name=name, media_type=media_type, path="", size=0)
-    row.path, row.size, row.epoch, row.step, row.created_at = f"{folder.name}/{filename}", len(data), epoch, step, utcnow()
+    row.path, row.size, row.epoch, row.step, row.created_at = (
+        f"{folder.name}/{filename}",
+        len(data),
+        epoch,
+        step,
+        utcnow(),
+    )
     session.add(row)
     outbox = Outbox()
     append_event(session, run, "artifact", {"name": name, "size": len(data), "epoch": epoch, "step": step}, outbox)
@@ -130,7 +136,9 @@ def list_artifacts(session: Session, run_id: int) -> ArtifactsPublic:
         raise run_not_found(run_id)
     rows = session.exec(select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.name)).all()
     data = [
-        ArtifactPublic(name=r.name, media_type=r.media_type, size=r.size, epoch=r.epoch, step=r.step, created_at=r.created_at)
+        ArtifactPublic(
+            name=r.name, media_type=r.media_type, size=r.size, epoch=r.epoch, step=r.step, created_at=r.created_at
+        )
         for r in rows
     ]
     return ArtifactsPublic(data=data, count=len(data))

@@ -160,7 +160,11 @@ def finish_run(session: Session, broker: EventBroker, run_id: int, request: Fini
     """Record how the worker's execution ended; `requeue` hands the run back with its history."""
     run = hold_run(session, run_id, request.worker_id, statuses=(RUNNING, CANCELLED))
     outbox = Outbox()
-    if request.log and request.log.strip() and request.log.strip() != (_last_log_message(session, run_id) or "").strip():
+    if (
+        request.log
+        and request.log.strip()
+        and request.log.strip() != (_last_log_message(session, run_id) or "").strip()
+    ):
         append_log(session, run, "error" if request.status == "failed" else "info", request.log, outbox)
     if run.status == CANCELLED:  # cancelled by a user while it ran; already announced
         commit_and_publish(session, broker, outbox)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,6 @@ from backend.services.run_events import Outbox, announce_status, append_event, a
 from backend.services.validation import default_run_name, validate_clone, validate_run_body
 from backend.tables import ACTIVE_STATUSES, CANCELLED, Run, utcnow
 from worker.trainer.config import TrainConfig
-
-log = logging.getLogger(__name__)
 
 
 def get_run(session: Session, run_id: int) -> Run:
@@ -56,9 +53,7 @@ def clone_run(session: Session, broker: EventBroker, run_id: int, overrides: dic
     return _insert_run(session, broker, config, source.preset)
 
 
-def list_runs(
-    session: Session, status: str | None, kind: str | None, limit: int, offset: int
-) -> tuple[list[Run], int]:
+def list_runs(session: Session, status: str | None, kind: str | None, limit: int, offset: int) -> tuple[list[Run], int]:
     """A page of runs, newest first, and how many match the filters."""
     filters = []
     if status:

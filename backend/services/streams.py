@@ -32,6 +32,8 @@ class _Stored:
 def _stored_after(engine: Engine, run_id: int, after_id: int) -> _Stored:
     """Up to REPLAY_PAGE stored events of a run with id > after_id, and the run's status."""
     with Session(engine) as session:
+        # The status is read before the events: a run seen unfinished may have ended since (its `end` is then
+        # among the events or arrives live), but a run seen finished has every one of its events stored.
         run = session.get(Run, run_id)
         if run is None:
             return _Stored([], None)

@@ -1,11 +1,18 @@
 // Entry point: the page routes and the live-connection indicator.
 
+import { loadPlotly } from "./charts/plotly-loader.js";
+import { loadRunHistory } from "./run-history.js";
 import { route, startRouter } from "./router.js";
 import { onConnectionChange } from "./sse.js";
 
 route(/^\/$/, () => import("./pages/runs.js"));
 route(/^\/launch$/, () => import("./pages/launch.js"));
-route(/^\/runs\/(?<id>\d+)$/, () => import("./pages/run.js"));
+// A run page's data is requested while its modules load; plotly.js compiles while the server thins the series.
+route(
+  /^\/runs\/(?<id>\d+)$/,
+  () => import("./pages/run.js"),
+  ({ id }) => loadRunHistory(Number(id), { whileWaiting: () => loadPlotly().catch(() => {}) }),
+);
 route(/^\/compare$/, () => import("./pages/compare.js"));
 
 const indicator = document.getElementById("live-indicator");

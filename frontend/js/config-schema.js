@@ -22,8 +22,8 @@ export function loadConfigFields() {
 async function fetchSchemas() {
   // The server's OpenAPI document describes the configs when a route declares them; otherwise use the
   // copy shipped with the page (tests/browser/test_config_schema_file.py keeps it equal to the model).
-  const openapi = await api("/openapi.json");
-  const defs = openapi.components?.schemas || {};
+  const openapi = await api("/openapi.json").catch(() => null); // a server may turn its API docs off
+  const defs = openapi?.components?.schemas || {};
   if (defs.TrainConfig && defs.LRFindConfig) return { train: defs.TrainConfig, lrFind: defs.LRFindConfig, defs };
   const shipped = await api(SHIPPED_SCHEMA_URL);
   return { train: shipped.train, lrFind: shipped.lr_find, defs: { ...shipped.train.$defs, ...shipped.lr_find.$defs } };

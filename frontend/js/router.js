@@ -5,9 +5,12 @@ let container = null;
 let cleanup = null;
 let renderToken = 0;
 
-/** Register a page: pattern is a RegExp on the pathname; load() resolves to a module with mount(). */
-export function route(pattern, load) {
-  routes.push({ pattern, load });
+/**
+ * Register a page: pattern is a RegExp on the pathname; load() resolves to a module with mount().
+ * prefetch(params), if given, starts the page's requests while its module loads; mount gets the promise.
+ */
+export function route(pattern, load, prefetch = null) {
+  routes.push({ pattern, load, prefetch });
 }
 
 /** Go to a path inside the app (pushes history unless replace). */
@@ -49,13 +52,15 @@ async function render() {
     container.replaceChildren(notFound(path));
     return;
   }
+  const params = match.m.groups || {};
+  const query = new URLSearchParams(location.search);
+  const prefetched = match.r.prefetch ? match.r.prefetch(params, query) : null;
+  prefetched?.catch(() => {}); // the page reports failures; a page left before it mounts must not log them
   const page = await match.r.load();
   if (token !== renderToken) return; // a newer navigation won
   container.replaceChildren();
   window.scrollTo(0, 0);
-  const params = match.m.groups || {};
-  const query = new URLSearchParams(location.search);
-  const result = page.mount(container, { params, query });
+  const result = page.mount(container, { params, query, prefetched });
   cleanup = typeof result === "function" ? result : null;
 }
 

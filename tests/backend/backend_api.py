@@ -26,7 +26,9 @@ def iter_sse(response: httpx.Response, comments: list[str] | None = None) -> Ite
         if line == "":
             if "data" in fields:
                 event_id = fields.get("id")
-                yield SseEvent(int(event_id) if event_id else None, fields.get("event", "message"), json.loads(fields["data"]))
+                yield SseEvent(
+                    int(event_id) if event_id else None, fields.get("event", "message"), json.loads(fields["data"])
+                )
             fields = {}
         elif line.startswith(":"):
             if comments is not None:
@@ -72,7 +74,9 @@ def ingest(client: httpx.Client, run_id: int, worker_id: int, events: list[dict[
     return response.json()
 
 
-def finish(client: httpx.Client, run_id: int, worker_id: int, status: str = "succeeded", **fields: Any) -> dict[str, Any]:
+def finish(
+    client: httpx.Client, run_id: int, worker_id: int, status: str = "succeeded", **fields: Any
+) -> dict[str, Any]:
     """Finish a run as its worker."""
     response = client.post(f"/api/runs/{run_id}/finish", json={"worker_id": worker_id, "status": status, **fields})
     assert response.status_code == 200, response.text

@@ -51,13 +51,24 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
-    def start(self, port: int | None = None) -> "ServerProcess":
+    def start(self, port: int | None = None) -> ServerProcess:
         """Start on `port` (default: a fresh free one) and wait until it answers."""
         port = port or free_port()
         self.url = f"http://127.0.0.1:{port}"
         command = [
-            sys.executable, "-m", "uvicorn", "--factory", "backend.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "1",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "backend.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--timeout-graceful-shutdown",
+            "1",
         ]
         self.process = subprocess.Popen(command, env=self.env)
         try:

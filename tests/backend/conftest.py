@@ -14,18 +14,10 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
+from backend_fixtures import make_settings
+
 from backend.app import create_app
-from backend.settings import Settings, sqlite_url
-
-
-def make_settings(folder: Path, **overrides: object) -> Settings:
-    """Settings whose database, artifacts and data live in `folder`."""
-    base = Settings(
-        database_url=sqlite_url(folder / "trainboard.db"),
-        artifact_dir=folder / "artifacts",
-        data_dir=folder / "data",
-    )
-    return Settings(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+from backend.settings import Settings
 
 
 @pytest.fixture

@@ -11,17 +11,29 @@ from pathlib import Path
 
 import httpx
 import pytest
+from backend_server import free_port, wait_for_health
 
 from backend.cli_serve import local_server_url
-from backend_server import free_port, wait_for_health
 
 
 def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
     env["OMP_NUM_THREADS"] = "1"
     command = [
-        sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--workers", str(workers),
-        "--db", str(tmp_path / "serve.db"), "--data-dir", str(tmp_path / "data"), "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "backend.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--db",
+        str(tmp_path / "serve.db"),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--log-level",
+        "warning",
     ]
     return subprocess.Popen(command, env=env, cwd=tmp_path)
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from backend_api import create_run, iter_sse
+from backend_fixtures import make_settings
+from backend_server import free_port
 
 from backend.app import create_app
 from backend.events import InProcessBroker, LiveEvent, run_channel
-from backend_api import create_run, iter_sse
-from backend_server import free_port
-from conftest import make_settings
 
 
 def test_events_published_from_threads_reach_every_subscriber_in_order() -> None:
@@ -68,8 +68,9 @@ def test_closed_event_streams_leave_no_subscription_behind(tmp_path: Path) -> No
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as http:
             run = create_run(http)["id"]
             with http.stream("GET", f"/api/runs/{run}/events") as response:
-                assert next(iter_sse(response)).event == "status"
-                assert broker.subscriber_count(run_channel(run)) == 1, (broker._subscriptions, id(broker), id(app.state.broker))
+                events = iter_sse(response)  # kept referenced: a collected iterator closes the connection
+                assert next(events).event == "status"
+                assert broker.subscriber_count(run_channel(run)) == 1
         deadline = time.monotonic() + 5
         while broker.subscriber_count(run_channel(run)) != 0:  # noticed at the next write (a keep-alive)
             assert time.monotonic() < deadline, "the closed stream still holds its subscription"

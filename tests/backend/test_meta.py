@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend_fixtures import make_settings
 from fastapi.testclient import TestClient
 
 from backend.app import create_app
-from conftest import make_settings
+from backend.migrations import MIGRATIONS
 from worker.trainer.config import MODEL_NAMES
 from worker.trainer.models import describe_models
 from worker.trainer.presets import PRESETS
@@ -40,8 +41,13 @@ def test_datasets_report_what_is_in_the_data_dir(tmp_path: Path) -> None:
     assert datasets["fashion-mnist"]["status"] in ("present", "missing") and datasets["fashion-mnist"]["how"]
 
 
-def test_health_names_the_database(client: TestClient) -> None:
-    assert client.get("/api/health").json() == {"status": "ok", "version": "0.1.0", "database": "sqlite", "schema_version": 0}
+def test_health_names_the_database_and_its_schema_version(client: TestClient) -> None:
+    assert client.get("/api/health").json() == {
+        "status": "ok",
+        "version": "0.1.0",
+        "database": "sqlite",
+        "schema_version": max(m.version for m in MIGRATIONS),
+    }
 
 
 def test_pages_and_plotly_are_served(client: TestClient) -> None:

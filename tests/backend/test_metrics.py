@@ -6,10 +6,10 @@ import csv
 import io
 import random
 
+from backend_api import claim, create_run, ingest, metrics_event, register
 from fastapi.testclient import TestClient
 
 from backend.services.downsample import downsample_min_max
-from backend_api import claim, create_run, ingest, metrics_event, register
 
 
 def test_downsampling_keeps_a_one_step_spike_and_dip() -> None:
@@ -20,7 +20,9 @@ def test_downsampling_keeps_a_one_step_spike_and_dip() -> None:
     values[2_222] = -3.0
     kept_steps, kept_values = downsample_min_max(steps, values, 100)
     assert len(kept_steps) <= 100
-    assert (6_544, 50.0) in zip(kept_steps, kept_values) and (2_223, -3.0) in zip(kept_steps, kept_values)
+    assert (6_544, 50.0) in zip(kept_steps, kept_values, strict=True) and (2_223, -3.0) in zip(
+        kept_steps, kept_values, strict=True
+    )
     assert kept_steps == sorted(kept_steps)
 
 
@@ -40,8 +42,11 @@ def _run_with_points(client: TestClient) -> tuple[int, int]:
     loss = metrics_event(1, range(1, 2001))
     loss["points"][1233]["value"] = 99.0
     ingest(client, run, worker, [loss, spiky])
-    epochs = {"seq": 3, "type": "metrics", "points": [{"name": "test_acc", "step": 1, "value": 0.5},
-                                                      {"name": "test_acc", "step": 2, "value": 0.625}]}
+    epochs = {
+        "seq": 3,
+        "type": "metrics",
+        "points": [{"name": "test_acc", "step": 1, "value": 0.5}, {"name": "test_acc", "step": 2, "value": 0.625}],
+    }
     ingest(client, run, worker, [epochs])
     return run, worker
 

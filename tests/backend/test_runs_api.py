@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from backend_api import claim, create_run, ingest, metrics_event, register
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from backend_api import claim, create_run, ingest, metrics_event, register
 from worker.trainer.presets import PRESETS
 
 
@@ -137,7 +138,9 @@ def test_delete_cancels_a_running_run_and_removes_its_files(client: TestClient, 
     claim(client, worker)
     ingest(client, run["id"], worker, [metrics_event(1, range(1, 11))])
     upload = client.put(
-        f"/api/runs/{run['id']}/artifacts/checkpoint", params={"worker_id": worker, "epoch": 1, "step": 10}, content=b"x" * 100
+        f"/api/runs/{run['id']}/artifacts/checkpoint",
+        params={"worker_id": worker, "epoch": 1, "step": 10},
+        content=b"x" * 100,
     )
     assert upload.status_code == 200
     folder = tmp_path / "artifacts" / f"run-{run['id']}"
@@ -149,7 +152,7 @@ def test_delete_cancels_a_running_run_and_removes_its_files(client: TestClient, 
     assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run["id"]}).status_code == 409
 
 
-def test_unexpected_errors_answer_500_without_a_traceback(app, settings) -> None:  # type: ignore[no-untyped-def]
+def test_unexpected_errors_answer_500_without_a_traceback(app: FastAPI) -> None:
     with TestClient(app, raise_server_exceptions=False) as client:
         create_run(client)
         with app.state.engine.begin() as connection:

@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import Column, Text, inspect, text
 
 from backend.db import make_engine
-from backend.migrations import Migration, add_column, migrate
+from backend.migrations import MIGRATIONS, Migration, add_column, migrate
 from backend.settings import sqlite_url
+from backend.tables import SERIES_INDEX
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
@@ -36,8 +37,10 @@ def test_migration_adds_a_column_and_keeps_existing_rows(tmp_path: Path) -> None
     assert migrate(engine, []) == 0  # an existing database from before the migration
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
-                 "VALUES ('kept', 'train', 'queued', '{}', '2024-01-01 00:00:00', 0, 0, 0)")
+            text(
+                "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
+                "VALUES ('kept', 'train', 'queued', '{}', '2024-01-01 00:00:00', 0, 0, 0)"
+            )
         )
     migrations = [Migration(1, "runs get a note", lambda c: add_column(c, "run", Column("note", Text)))]
     assert migrate(engine, migrations) == 1
@@ -45,6 +48,28 @@ def test_migration_adds_a_column_and_keeps_existing_rows(tmp_path: Path) -> None
     with engine.connect() as connection:
         assert connection.execute(text("SELECT name, note FROM run")).all() == [("kept", None)]
     assert migrate(engine, migrations) == 1  # running again changes nothing
+
+
+def test_version_0_database_gets_the_covering_series_index_and_keeps_its_points(tmp_path: Path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    migrate(engine, [])
+    with engine.begin() as connection:  # the metric_point indexes as version 0 created them
+        connection.execute(text(f"DROP INDEX {SERIES_INDEX}"))
+        connection.execute(text("CREATE INDEX ix_metric_point_run_name_step ON metric_point (run_id, name, step)"))
+        connection.execute(
+            text(
+                "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
+                "VALUES ('kept', 'train', 'running', '{}', '2024-01-01 00:00:00', 0, 1, 1)"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO metric_point (run_id, event_id, name, step, value) VALUES (1, 1, 'loss', 1, 2.5)")
+        )
+    assert migrate(engine) == max(m.version for m in MIGRATIONS)
+    indexes = {i["name"] for i in inspect(engine).get_indexes("metric_point")}
+    assert SERIES_INDEX in indexes and "ix_metric_point_run_name_step" not in indexes
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name, step, value FROM metric_point")).all() == [("loss", 1, 2.5)]
 
 
 NO_TORCH_SCRIPT = """
@@ -73,7 +98,14 @@ def test_backend_request_path_never_imports_torch(tmp_path: Path) -> None:
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["codes"] == {
-        "/api/presets": 200, "/api/models": 200, "/api/datasets": 200, "/api/health": 200, "/api/runs": 200,
-        "/api/workers": 200, "create": 201, "lr_find": 201, "invalid": 422,
+        "/api/presets": 200,
+        "/api/models": 200,
+        "/api/datasets": 200,
+        "/api/health": 200,
+        "/api/runs": 200,
+        "/api/workers": 200,
+        "create": 201,
+        "lr_find": 201,
+        "invalid": 422,
     }
     assert report["torch"] is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
@@ -30,7 +31,13 @@ def test_every_page_renders_without_console_errors(page: Page, server: LiveServe
     assert page.get_attribute("[data-testid=confusion-chart]", "data-rendered") == "true"
     page.click("[data-testid=confusion-normalized]")
     page.fill("[data-testid=smoothing]", "0.9")
-    assert page.is_visible("[data-testid=checkpoint-download]")
+    with page.expect_download() as checkpoint:
+        page.click("[data-testid=checkpoint-download]")
+    assert checkpoint.value.suggested_filename.endswith(".pt")
+    assert Path(checkpoint.value.path()).stat().st_size > 0
+    with page.expect_download() as csv:
+        page.click("[data-testid=metrics-csv]")
+    assert Path(csv.value.path()).read_text().startswith("name,step,value")
     assert page.is_hidden("[data-testid=cancel-run]")  # a finished run cannot be cancelled
 
     page.goto(f"{server.url}/runs/{finder}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+
 import pytest
 
 from tests.e2e.cluster import TINY_RUN, Api, WorkerProcess, start_server, wait_until
@@ -125,3 +127,16 @@ def test_two_workers_share_the_queue_and_run_each_run_once(tmp_path: Path) -> No
         for w in workers:
             w.stop()
         server.stop()
+
+
+def test_deleting_a_running_run_stops_it_and_the_worker_goes_on(cluster: tuple[Api, WorkerProcess]) -> None:
+    api, worker = cluster
+    run = api.create({**TINY_RUN, "epochs": 200, "train_limit": 4096})
+    wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 8, 90, "the first losses")
+
+    assert httpx.delete(f"{api.url}/api/runs/{run['id']}", timeout=10).status_code == 204
+    assert httpx.get(f"{api.url}/api/runs/{run['id']}", timeout=10).status_code == 404
+    following = api.create(TINY_RUN)
+    done = api.wait_status(following["id"], {"succeeded", "failed"}, 120)
+    assert done["status"] == "succeeded", worker.log()
+    assert worker.process.poll() is None  # still serving the queue

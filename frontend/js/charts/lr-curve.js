@@ -42,6 +42,22 @@ export class LrCurveChart {
     return this.chart.pointCount("loss");
   }
 
+  /**
+   * Fit the y axis to the useful part of the curve: from the lowest smoothed loss up to the highest smoothed
+   * loss before it, with some room. The divergence at the end would otherwise flatten everything (zoom out with a
+   * double click).
+   */
+  async fitLossRange(smoothed) {
+    await this.chart.ready;
+    const finite = smoothed.map((v, i) => [v, i]).filter(([v]) => Number.isFinite(v));
+    if (finite.length < 3) return;
+    const [low, lowIndex] = finite.reduce((a, b) => (b[0] < a[0] ? b : a));
+    const high = finite.filter(([, i]) => i <= lowIndex).reduce((a, [v]) => Math.max(a, v), -Infinity);
+    if (!(high > low)) return;
+    const room = (high - low) * 0.25;
+    await window.Plotly.relayout(this.chart.el, { "yaxis.range": [low - room, high + 2 * room] });
+  }
+
   /** Mark each suggestion {rule: lr} with a dashed vertical line; the recommended one in bold. */
   async markSuggestions(suggestions, recommended) {
     await this.chart.ready;

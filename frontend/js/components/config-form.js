@@ -49,8 +49,7 @@ export class ConfigForm {
   }
 
   fieldset(title, fields) {
-    const set = h("fieldset", { "data-group": title }, h("legend", {}, title), h("div", { class: "fields" }, fields.map((f) => this.widget(f))));
-    return set;
+    return h("fieldset", { "data-group": title }, h("legend", {}, title), h("div", { class: "fields" }, fields.map((f) => this.widget(f))));
   }
 
   widget(field) {
@@ -181,7 +180,7 @@ export class ConfigForm {
     }
     const update = () => {
       const d = this.datasets.get(w.input.value);
-      this.datasetNote.textContent = d && !d.available ? `${d.name} is ${d.status}. ${d.hint || ""}`.trim() : "";
+      this.datasetNote.textContent = d && !d.available ? `${d.name} is ${d.status}: ${d.hint || "see the README"}` : "";
     };
     w.input.addEventListener("change", update);
     this.onValueSet = (name) => name === "dataset" && update();

@@ -69,7 +69,7 @@ export function mount(root, { query }) {
       if (s.train_acc) accTraces.push({ type: "scatter", mode: "lines+markers", name: `${label} train`, x: s.train_acc.x, y: s.train_acc.y, line: { color, width: 1, dash: "dot" } });
     });
     await Plotly.newPlot(lossEl, lossTraces, baseLayout({ xaxis: { title: { text: "step" } }, yaxis: { title: { text: "loss" } } }), PLOT_CONFIG);
-    await Plotly.newPlot(accEl, accTraces, baseLayout({ xaxis: { title: { text: "epoch" }, dtick: 1 }, yaxis: { title: { text: "accuracy" }, tickformat: ".0%" } }), PLOT_CONFIG);
+    await Plotly.newPlot(accEl, accTraces, baseLayout({ xaxis: { title: { text: "epoch" }, dtick: 1 }, yaxis: { title: { text: "accuracy" }, tickformat: ".0%", range: [0, 1.02] } }), PLOT_CONFIG);
     root.dataset.loaded = "true";
   })().catch((error) => {
     if (!disposed) root.append(h("p", { class: "form-error", "data-testid": "page-error" }, `Could not compare: ${error.message}`));
@@ -90,6 +90,7 @@ export function differenceTable(runs) {
   const statusRow = h("tr", {}, h("td", {}, "status"), runs.map((r) => h("td", { html: statusBadgeHtml(r.status) })));
   const rows = [
     statusRow,
+    ...(new Set(runs.map((r) => r.preset ?? null)).size > 1 ? [row("preset", runs.map((r) => r.preset ?? "–"), "diff-preset")] : []),
     row("final test accuracy", runs.map((r) => formatPercent(finalTestAccuracy(r))), "row-final-test"),
     row("best test accuracy", runs.map((r) => formatPercent(bestTestAccuracy(r))), "row-best-test"),
     row("final train accuracy", runs.map((r) => formatPercent(finalTrainAccuracy(r))), "row-final-train"),

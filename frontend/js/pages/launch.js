@@ -55,7 +55,7 @@ export function mount(root, { query }) {
       if (Number.isFinite(lr)) trainConfig.lr = lr;
       config.setKind("train");
       config.reset();
-      config.setValues({ ...trainConfig, name: trainConfig.name || `lr ${formatLr(lr)} from LR test #${fromLrFind}` });
+      config.setValues({ ...trainConfig, name: `lr ${formatLr(lr)} from LR test #${fromLrFind}` });
       banner.textContent = `Training config of LR range test #${fromLrFind}, with lr = ${formatLr(lr)} (${rule} rule).`;
       banner.classList.remove("hidden");
     } else if (fromRun) {

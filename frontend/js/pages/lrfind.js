@@ -15,7 +15,7 @@ import { navigate } from "../router.js";
 import { isFinished } from "../run-model.js";
 import { openEventStream } from "../sse.js";
 
-/** Join the three per-iteration series by step: {steps, lr, loss, smoothed} for steps that have all three. */
+/** The three per-iteration series joined by step: Map step -> {lr, loss, smoothed} (keys missing where a series has no point). */
 export function joinSweep(series) {
   const byStep = new Map();
   for (const [name, key] of [["lrf_lr", "lr"], ["lrf_loss", "loss"], ["lrf_smoothed", "smoothed"]]) {
@@ -54,6 +54,7 @@ export async function showLrFind(root, { run, logLines, series, lastEventId, art
   const showCurve = async (curve) => {
     await chart.draw(curve.lr, curve.loss, curve.smoothed);
     await chart.markSuggestions(curve.suggestions, curve.recommended);
+    await chart.fitLossRange(curve.smoothed);
     renderSuggestions(suggestionsEl, run.id, curve);
     stopNote.textContent = curve.stopped_early ? `Stopped early: ${curve.stop_detail || curve.stop_reason}` : "";
     chartEl.dataset.final = "true";

@@ -1,7 +1,8 @@
 // Run page (/runs/{id}): a training run drawn live over SSE. LR range tests are handed to lrfind.js.
 //
-// Load order: the run, then its series downsampled by the server (with the event id they are complete up
-// to), then the live stream from that id, so nothing is missed or drawn twice.
+// run-history.js loads the run, its log and its series thinned by the server, with the event id they are
+// complete up to; the page draws them, then follows the live stream from that id, so nothing is missed or
+// drawn twice.
 
 import { api } from "../api.js";
 import { fetchArtifact, isJsonArtifact } from "../artifacts.js";
@@ -22,11 +23,11 @@ import { loadRunHistory } from "../run-history.js";
 import { openEventStream } from "../sse.js";
 
 /** Mount the run page; returns the cleanup function. */
-export function mount(root, { params }) {
+export function mount(root, { params, prefetched }) {
   const page = { disposed: false, cleanups: [] };
   const id = Number(params.id);
   (async () => {
-    const history = await loadRunHistory(id, { whileWaiting: () => loadPlotly().catch(() => {}) });
+    const history = await (prefetched || loadRunHistory(id, { whileWaiting: () => loadPlotly().catch(() => {}) }));
     if (page.disposed) return;
     if (history.run.kind === "lr_find") {
       const { showLrFind } = await import("./lrfind.js");

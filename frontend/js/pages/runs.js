@@ -96,6 +96,8 @@ export function mount(root, { query }) {
       if (known) remove(run.id);
       return;
     }
+    const oldestLoaded = [...state.rows.keys()].reduce((a, b) => Math.min(a, b), Infinity);
+    if (!known && state.runs.size < state.total && run.id < oldestLoaded) return; // "Load more" brings it
     state.runs.set(run.id, { ...(state.runs.get(run.id) || {}), ...run });
     const row = rowFromHtml(state.runs.get(run.id));
     if (known) known.replaceWith(row);

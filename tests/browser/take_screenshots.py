@@ -1,0 +1,73 @@
+"""Writes docs/screenshots/*.png: every dashboard page, with tiny real runs trained by a local worker.
+
+Run: `.venv/bin/python tests/browser/take_screenshots.py` (about a minute; starts and stops its own server).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from chromium import launch_chromium  # noqa: E402
+from dashboard_api import create_run, wait_for_status  # noqa: E402
+from live_server import LiveServer  # noqa: E402
+
+log = logging.getLogger(__name__)
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SMALL = dict(model="tutorial_cnn", dataset="synthetic", train_limit=2048, test_limit=512, batch_size=32, log_every=2)
+
+
+def shoot(page: Page, url: str, name: str, full_page: bool = False) -> None:
+    """Open url, wait for its data, save docs/screenshots/<name>.png."""
+    page.goto(url)
+    page.wait_for_selector("#app[data-loaded=true]")
+    page.wait_for_timeout(400)  # let Plotly finish its transitions
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+    log.info("wrote %s", OUT / f"{name}.png")
+
+
+def main() -> None:
+    """Train a few tiny runs, then photograph each page."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        server = LiveServer(Path(folder), workers=1).start()
+        try:
+            url = server.url
+            baseline = create_run(url, name="tutorial CNN, lr 0.01", lr=0.01, epochs=4, **SMALL)
+            faster = create_run(url, name="tutorial CNN, lr 0.05", lr=0.05, epochs=4, **SMALL)
+            finder = create_run(url, name="LR range test", kind="lr_find", num_iter=80, start_lr=1e-5, end_lr=10, **SMALL)
+            for run in (baseline, faster, finder):
+                wait_for_status(url, run["id"], timeout_s=300)
+            running = create_run(url, name="longer run (in progress)", lr=0.02, epochs=30, **SMALL)
+            wait_for_status(url, running["id"], ("running",))
+            with sync_playwright() as playwright:
+                browser = launch_chromium(playwright)
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                shoot(page, f"{url}/runs/{running['id']}", "run-live")
+                shoot(page, f"{url}/", "runs")
+                shoot(page, f"{url}/runs/{baseline['id']}", "run", full_page=True)
+                shoot(page, f"{url}/runs/{finder['id']}", "lr-finder")
+                shoot(page, f"{url}/compare?ids={baseline['id']},{faster['id']}", "compare")
+                page.goto(f"{url}/launch?preset=resnet-24ep-aug")
+                page.wait_for_selector("#app[data-loaded=true]")
+                page.screenshot(path=str(OUT / "launch.png"), full_page=True)
+                page.fill("#field-lr", "-1")
+                page.fill("#field-batch_size", "100000")
+                page.click("#launch-submit")
+                page.wait_for_selector("#error-lr:not(:empty)")
+                page.locator("fieldset[data-group=Optimization]").screenshot(path=str(OUT / "launch-errors.png"))
+                browser.close()
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The page's pure functions, imported as the page imports them (ES modules served by the backend) and run in Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page
+
+from live_server import LiveServer
+
+
+def run_module(page: Page, server: LiveServer, module: str, body: str) -> Any:
+    """Import /static/js/<module> in the page as `m` and return the value of the arrow function body."""
+    page.goto(f"{server.url}/compare")  # any page: it only has to be on the server's origin
+    return page.evaluate(f"import('/static/js/{module}').then((m) => {body})")
+
+
+def test_ema_is_bias_corrected_so_a_constant_stays_constant(page: Page, server: LiveServer) -> None:
+    constant = run_module(page, server, "charts/smoothing.js", "m.emaSmooth([2, 2, 2, 2], 0.9)")
+    assert all(abs(v - 2) < 1e-12 for v in constant)  # without the correction: 0.2, 0.38, ...
+    first, second = run_module(page, server, "charts/smoothing.js", "m.emaSmooth([0, 10], 0.5)")
+    assert first == 0 and abs(second - 10 * 0.5 / 0.75) < 1e-12  # (0.5 x 10) / (1 - 0.5^2)
+    assert run_module(page, server, "charts/smoothing.js", "m.emaSmooth([3, 1, 4], 0)") == [3, 1, 4]
+
+
+def test_confusion_rows_normalize_to_fractions_of_each_true_class(page: Page, server: LiveServer) -> None:
+    rows = run_module(page, server, "charts/confusion.js", "m.rowNormalize([[1, 3], [0, 0], [5, 5]])")
+    assert rows == [[0.25, 0.75], [0, 0], [0.5, 0.5]]
+
+
+def test_422_details_are_split_per_field(page: Page, server: LiveServer) -> None:
+    errors = run_module(
+        page,
+        server,
+        "api.js",
+        """m.fieldErrors(new m.ApiError(422, 'bad', [
+            {loc: ['body', 'lr'], msg: 'Input should be greater than 0'},
+            {loc: ['body', 'feature_layers', 0], msg: "Value error, invalid layer name ''"},
+            {loc: ['body'], msg: 'Value error, batch_size 128 is larger than the 64 training images of synthetic'},
+            {loc: ['body'], msg: 'Value error, something about the whole body'},
+            {loc: ['body', 'no_such_field'], msg: 'Extra inputs are not permitted'},
+        ]), ['lr', 'batch_size', 'feature_layers'])""",
+    )
+    assert errors["byField"] == {
+        "lr": ["Input should be greater than 0"],
+        "feature_layers": ["invalid layer name ''"],
+        "batch_size": ["batch_size 128 is larger than the 64 training images of synthetic"],
+    }
+    assert errors["general"] == ["something about the whole body", "no_such_field: Extra inputs are not permitted"]
+
+
+def test_live_points_are_grouped_by_series_in_step_order(page: Page, server: LiveServer) -> None:
+    grouped = run_module(
+        page,
+        server,
+        "metrics.js",
+        """m.groupPoints([{name: 'loss', step: 3, value: 0.3}, {name: 'lr', step: 1, value: 0.1},
+                          {name: 'loss', step: 2, value: 0.2}])""",
+    )
+    assert grouped == {"loss": {"x": [2, 3], "y": [0.2, 0.3]}, "lr": {"x": [1], "y": [0.1]}}
+
+
+def test_durations_and_accuracies_read_as_people_write_them(page: Page, server: LiveServer) -> None:
+    texts = run_module(
+        page,
+        server,
+        "format.js",
+        "[m.formatDuration(3725), m.formatDuration(185), m.formatDuration(9), m.formatPercent(0.5312), m.formatLr(0.005)]",
+    )
+    assert texts == ["1h 02m", "3m 05s", "9s", "53.1 %", "5.00e-3"]
