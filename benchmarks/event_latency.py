@@ -139,7 +139,8 @@ def run(quick: bool) -> dict[str, Any]:
             with httpx.Client(base_url=url, timeout=30.0) as http:
                 run_id = http.post("/api/runs", json={"dataset": "synthetic", "epochs": 1}).json()["id"]
                 worker = http.post("/api/workers/register", json={"name": "bench", "device": "cpu"}).json()["id"]
-                assert http.post(f"/api/workers/{worker}/claim").status_code == 200
+                if http.post(f"/api/workers/{worker}/claim").status_code != 200:
+                    raise RuntimeError("the fake worker could not claim the benchmark run")
                 watchers = _Watchers(url, run_id)
                 watchers.thread.start()
                 if not watchers.subscribed.wait(timeout=60):

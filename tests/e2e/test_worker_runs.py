@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-
 import pytest
 
 from tests.e2e.cluster import TINY_RUN, Api, WorkerProcess, start_server, wait_until
@@ -88,6 +87,8 @@ def test_a_failing_run_is_marked_failed_with_a_reason_and_the_worker_goes_on(
     failed = api.wait_status(diverging["id"], {"succeeded", "failed"}, 120)
     assert failed["status"] == "failed"
     assert "TrainingDivergedError" in failed["error"] and "\n" not in failed["error"]
+    _, losses = api.series(diverging["id"], "loss")
+    assert None in losses  # the non-finite losses were reported (as null), up to the step that failed
     logs = api.get(f"/api/runs/{diverging['id']}/logs")["data"]
     assert any("Traceback" in line["message"] for line in logs)
 
