@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from backend.db import init_db, make_engine
 from backend.errors import install_error_handlers
-from backend.events import InProcessBroker
+from backend.events import broker_for
 from backend.frontend import mount_frontend
 from backend.routes import artifacts, events, meta, metrics, runs, workers
 from backend.services.leases import expire_leases_forever
@@ -37,10 +37,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     schema_version = init_db(engine)
     settings.artifact_dir.mkdir(parents=True, exist_ok=True)
-    broker = InProcessBroker()
+    broker = broker_for(engine)  # LISTEN/NOTIFY across server processes on PostgreSQL
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        broker.start()
         lease_task = asyncio.create_task(
             expire_leases_forever(engine, broker, settings.lease_s, settings.lease_check_s)
         )

@@ -1,4 +1,4 @@
-"""Database engine and sessions. The only place that knows SQLite needs pragmas."""
+"""Database engine and sessions. The only place that knows SQLite needs pragmas and PostgreSQL a migration lock."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from backend.migrations import migrate
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # writers queue behind each other instead of failing with "database is locked"
+MIGRATION_LOCK_KEY = 0x7472_6169_6E62  # PostgreSQL advisory lock id ("trainb"): one process migrates at a time
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -38,8 +39,20 @@ def make_engine(database_url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> int:
-    """Create missing tables and apply pending migrations; returns the schema version."""
-    return migrate(engine)
+    """Create missing tables and apply pending migrations; returns the schema version.
+
+    On PostgreSQL, backend replicas starting together take turns (an advisory lock), so no two of them
+    create the same table at once; SQLite's write lock already serializes them.
+    """
+    if engine.dialect.name != "postgresql":
+        return migrate(engine)
+    with engine.connect() as lock_connection:
+        lock_connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        try:
+            return migrate(engine)
+        finally:
+            lock_connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            lock_connection.commit()
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -3,7 +3,8 @@
 Publishers are request handlers running in worker threads; subscribers are SSE streams on the event
 loop. `publish` is thread-safe and never blocks. Published events are already committed: stored run
 events carry their RunEvent id, so a stream that also replays from the database can drop duplicates.
-A broker over PostgreSQL LISTEN/NOTIFY (for several server processes) implements the same interface.
+A broker over PostgreSQL LISTEN/NOTIFY (backend/pg_broker.py, for several server processes) implements
+the same interface; `broker_for` picks the one that fits the database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.engine import Engine
 
 RUNS_CHANNEL = "runs"  # run-list changes for GET /api/events
 SUBSCRIPTION_QUEUE = 10_000  # events a slow stream may fall behind before it must re-read the database
@@ -40,7 +43,7 @@ class Subscription:
     def __init__(self, channel: str, max_queue: int = SUBSCRIPTION_QUEUE) -> None:
         self.channel = channel
         self.loop = asyncio.get_running_loop()
-        self.overflowed = False  # set when events were dropped; the stream must catch up from storage
+        self.overflowed = False  # events were dropped or not queued at all: the stream must catch up from storage
         self.closed = False
         self._queue: asyncio.Queue[LiveEvent] = asyncio.Queue()
         self._max_queue = max_queue
@@ -53,6 +56,11 @@ class Subscription:
                 self.overflowed = True
                 break
             self._queue.put_nowait(live_event)
+        self._wakeup.set()
+
+    def mark_stale(self) -> None:
+        """Say that new events are in storage without queueing them (called on the loop)."""
+        self.overflowed = True
         self._wakeup.set()
 
     def close(self) -> None:
@@ -73,8 +81,8 @@ class Subscription:
         self.overflowed = False
 
     async def wait(self, timeout_s: float) -> bool:
-        """Wait until events are queued or the subscription is closed; False on timeout."""
-        if not self._queue.empty() or self.closed:
+        """Wait until events are queued, storage has news, or the subscription is closed; False on timeout."""
+        if not self._queue.empty() or self.closed or self.overflowed:
             return True
         self._wakeup.clear()
         try:
@@ -94,6 +102,9 @@ class EventBroker(ABC):
     @abstractmethod
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]:
         """An async context manager yielding a Subscription to `channel` (must run on the event loop)."""
+
+    def start(self) -> None:
+        """Begin delivering events from other processes (called once the server runs; nothing to do here)."""
 
     @abstractmethod
     def close(self) -> None:
@@ -137,6 +148,19 @@ class InProcessBroker(EventBroker):
             except RuntimeError:
                 pass
 
+    def mark_stale(self, channel: str | None = None) -> None:
+        """Tell the subscribers of `channel` (None: of every channel) to re-read storage. Thread-safe."""
+        with self._lock:
+            if channel is None:
+                subscriptions = [s for subs in self._subscriptions.values() for s in subs]
+            else:
+                subscriptions = list(self._subscriptions.get(channel, ()))
+        for subscription in subscriptions:
+            try:
+                subscription.loop.call_soon_threadsafe(subscription.mark_stale)
+            except RuntimeError:
+                self._discard(subscription)
+
     def subscriber_count(self, channel: str) -> int:
         """How many streams listen on `channel` (for tests and the benchmark)."""
         with self._lock:
@@ -149,3 +173,12 @@ class InProcessBroker(EventBroker):
                 subscriptions.discard(subscription)
                 if not subscriptions:
                     del self._subscriptions[subscription.channel]
+
+
+def broker_for(engine: Engine) -> EventBroker:
+    """The broker for a database: LISTEN/NOTIFY across server processes on PostgreSQL, in-process otherwise."""
+    if engine.dialect.name == "postgresql":
+        from backend.pg_broker import PostgresBroker  # imports psycopg, needed only with PostgreSQL
+
+        return PostgresBroker(engine)
+    return InProcessBroker()

@@ -157,6 +157,15 @@ def _latency_rows(r: dict[str, Any]) -> list[Row]:
                 f"p95 < {r['target_p95_ms']:.0f} ms", _status(bool(r["meets_target"])))]
 
 
+def _page_load_rows(r: dict[str, Any]) -> list[Row]:
+    return [
+        Row("page load", f"{label}, Chromium, best of {r['tries']} after a warm-up", f"{r[key]:.3f} s",
+            f"< {r['target_s']:.0f} s", _status(r[key] < r["target_s"]))
+        for key, label in (("run_page_s", f"run page with {r['loss_points']:,} loss points"),
+                           ("runs_page_s", f"runs page with {r['runs']:,} runs"))
+    ]
+
+
 def _generic_rows(name: str, r: dict[str, Any]) -> list[Row]:
     """One row per scalar result, for benchmarks without a formatter here."""
     rows = []
@@ -176,6 +185,7 @@ FORMATTERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "trainer_throughput": _trainer_rows,
     "pipeline": _pipeline_rows,
     "event_latency": _latency_rows,
+    "page_load": _page_load_rows,
 }
 
 

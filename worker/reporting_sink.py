@@ -8,7 +8,6 @@ event carries a per-run sequence number, so a batch re-sent after a lost answer 
 from __future__ import annotations
 
 import logging
-import math
 import shutil
 import threading
 from dataclasses import asdict
@@ -17,22 +16,12 @@ from typing import Any
 
 import httpx
 
+from backend.jsonsafe import scrub_non_finite
 from worker.client import BackendClient, LeaseLostError
 from worker.event_buffer import EventBuffer
 from worker.trainer.sink import MetricPoint, Progress, Sink
 
 log = logging.getLogger(__name__)
-
-
-def json_safe(value: Any) -> Any:
-    """The value with NaN and infinities replaced by None (JSON has no such numbers; the backend stores null)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value
 
 
 class ReportingSink(Sink):
@@ -80,7 +69,7 @@ class ReportingSink(Sink):
         self._event("summary", summary=summary)
 
     def on_artifact(self, name: str, payload: dict[str, Any]) -> None:
-        self._put({"kind": "artifact", "name": name, "payload": json_safe(payload)})
+        self._put({"kind": "artifact", "name": name, "payload": scrub_non_finite(payload)})
 
     def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
         # The trainer overwrites its checkpoint file every epoch; upload a copy taken now.
@@ -105,7 +94,7 @@ class ReportingSink(Sink):
 
     def _event(self, type_: str, **fields: Any) -> None:
         self._seq += 1
-        self._put({"kind": "event", "event": {"seq": self._seq, "type": type_, **json_safe(fields)}})
+        self._put({"kind": "event", "event": {"seq": self._seq, "type": type_, **scrub_non_finite(fields)}})
 
     def _put(self, item: dict[str, Any]) -> None:
         self._buffer.put(item)

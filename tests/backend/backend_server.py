@@ -1,4 +1,8 @@
-"""A real uvicorn process serving the backend on a free loopback port, for end-to-end tests."""
+"""A real uvicorn process serving the backend on a free loopback port, for end-to-end tests.
+
+Its database is an SQLite file in its folder, or, with TRAINBOARD_TEST_POSTGRES_URL set, a fresh
+PostgreSQL database of its own, dropped once the ServerProcess object is gone (or at exit).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ import socket
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import httpx
+
+from tests.postgres.pg_cluster import admin_url_from_env, create_database, drop_database
 
 START_TIMEOUT_S = 30.0
 
@@ -36,15 +43,30 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout_s: float
     raise RuntimeError(f"server at {url} did not answer within {timeout_s} s")
 
 
+def _database_env(folder: Path, owner: object) -> dict[str, str]:
+    """TRAINBOARD_DB in `folder`, or TRAINBOARD_DATABASE_URL of a new PostgreSQL database that lives as long as `owner`."""
+    admin_url = admin_url_from_env()
+    if admin_url is None:
+        return {"TRAINBOARD_DB": str(folder / "trainboard.db")}
+    database_url = create_database(admin_url)
+    weakref.finalize(owner, drop_database, admin_url, database_url)
+    return {"TRAINBOARD_DATABASE_URL": database_url}
+
+
 class ServerProcess:
-    """`uvicorn --factory backend.app:create_app` with its database in `folder`; start() and stop()."""
+    """`uvicorn --factory backend.app:create_app` with its files in `folder` and its own database; start() and stop().
+
+    The database outlives stop(), so start() after stop() is a restart on the same data.
+    """
 
     def __init__(self, folder: Path, **env: str) -> None:
         self.folder = folder
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
+        chosen = {} if "TRAINBOARD_DATABASE_URL" in env or "TRAINBOARD_DB" in env else _database_env(folder, self)
         self.env = {
             **inherited,
-            "TRAINBOARD_DB": str(folder / "trainboard.db"),
+            **chosen,
+            "TRAINBOARD_ARTIFACT_DIR": str(folder / "artifacts"),
             "TRAINBOARD_DATA_DIR": str(folder / "data"),
             **env,
         }

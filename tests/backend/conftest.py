@@ -1,4 +1,4 @@
-"""Backend fixtures: a fresh SQLite file per test, the app on it, and an httpx-based client."""
+"""Backend fixtures: a fresh database per test (SQLite file, or PostgreSQL), the app on it, and a client."""
 
 from __future__ import annotations
 
@@ -14,15 +14,22 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-from backend_fixtures import make_settings
+from backend_fixtures import drop_fresh_databases, make_settings
 
 from backend.app import create_app
 from backend.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def _fresh_databases_dropped() -> Iterator[None]:
+    """Drop the PostgreSQL databases a test made, after everything else of the test is torn down."""
+    yield
+    drop_fresh_databases()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings on a fresh database file in tmp_path."""
+    """Settings on a fresh database."""
     return make_settings(tmp_path)
 
 

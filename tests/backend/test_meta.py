@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend_fixtures import make_settings
+from backend_fixtures import backend_name, make_settings
 from fastapi.testclient import TestClient
 
 from backend.app import create_app
@@ -45,7 +45,7 @@ def test_health_names_the_database_and_its_schema_version(client: TestClient) ->
     assert client.get("/api/health").json() == {
         "status": "ok",
         "version": "0.1.0",
-        "database": "sqlite",
+        "database": backend_name(),  # "sqlite" or "postgresql", whichever the suite runs on
         "schema_version": max(m.version for m in MIGRATIONS),
     }
 

@@ -111,3 +111,29 @@ def restart_server(server: ServerProcess) -> None:
     """Start a stopped server again on the same port and database."""
     port = int(server.url.rsplit(":", 1)[1])
     server.start(port)
+
+
+class Cluster:
+    """Servers and workers of one test, all in one folder; close() stops every process it started."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.servers: list[ServerProcess] = []
+        self.workers: list[WorkerProcess] = []
+
+    def server(self, **env: str) -> ServerProcess:
+        """A real backend (SQLite file, or PostgreSQL when the tests are told to use it)."""
+        self.servers.append(start_server(self.folder, **env))
+        return self.servers[-1]
+
+    def worker(self, server: ServerProcess, name: str, **env: str) -> WorkerProcess:
+        """A real worker process of `server`."""
+        self.workers.append(WorkerProcess(server.url, self.folder, name, **env))
+        return self.workers[-1]
+
+    def close(self) -> None:
+        """Kill the workers, stop the servers."""
+        for worker in self.workers:
+            worker.stop()
+        for server in self.servers:
+            server.stop()

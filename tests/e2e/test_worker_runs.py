@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
-from tests.e2e.cluster import TINY_RUN, Api, WorkerProcess, start_server, wait_until
+from tests.e2e.cluster import TINY_RUN, Api, Cluster, WorkerProcess, wait_until
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[tuple[Api, WorkerProcess]]:
+def one_worker(cluster: Cluster) -> tuple[Api, WorkerProcess]:
     """One server and one worker."""
-    server = start_server(tmp_path)
-    worker = WorkerProcess(server.url, tmp_path, "w1")
-    try:
-        yield Api(server.url), worker
-    finally:
-        worker.stop()
-        server.stop()
+    server = cluster.server()
+    return Api(server.url), cluster.worker(server, "w1")
 
 
-def test_training_run_goes_from_queued_to_succeeded_with_everything_stored(cluster: tuple[Api, WorkerProcess]) -> None:
-    api, worker = cluster
+def test_training_run_goes_from_queued_to_succeeded_with_everything_stored(one_worker: tuple[Api, WorkerProcess]) -> None:
+    api, worker = one_worker
     run = api.create(TINY_RUN)
     assert run["status"] == "queued"
     api.wait_status(run["id"], {"running", "succeeded"}, 60)
@@ -52,8 +44,8 @@ def test_training_run_goes_from_queued_to_succeeded_with_everything_stored(clust
     assert maps["layers"]["conv1"]["shape"] == [6, 28, 28]
 
 
-def test_lr_finder_run_stores_curve_and_suggestions(cluster: tuple[Api, WorkerProcess]) -> None:
-    api, worker = cluster
+def test_lr_finder_run_stores_curve_and_suggestions(one_worker: tuple[Api, WorkerProcess]) -> None:
+    api, worker = one_worker
     run = api.create({**TINY_RUN, "kind": "lr_find", "start_lr": 1e-5, "end_lr": 10, "num_iter": 40})
     done = api.wait_status(run["id"], {"succeeded", "failed"}, 120)
     assert done["status"] == "succeeded", f"{done['error']}\n{worker.log()}"
@@ -65,8 +57,8 @@ def test_lr_finder_run_stores_curve_and_suggestions(cluster: tuple[Api, WorkerPr
     assert steps == list(range(1, len(curve["lr"]) + 1))
 
 
-def test_cancel_stops_a_running_run_and_keeps_its_history(cluster: tuple[Api, WorkerProcess]) -> None:
-    api, worker = cluster
+def test_cancel_stops_a_running_run_and_keeps_its_history(one_worker: tuple[Api, WorkerProcess]) -> None:
+    api, worker = one_worker
     run = api.create({**TINY_RUN, "epochs": 200, "train_limit": 4096})
     wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 20, 90, "the first losses")
     assert api.post(f"/api/runs/{run['id']}/cancel").status_code == 200
@@ -80,9 +72,9 @@ def test_cancel_stops_a_running_run_and_keeps_its_history(cluster: tuple[Api, Wo
 
 
 def test_a_failing_run_is_marked_failed_with_a_reason_and_the_worker_goes_on(
-    cluster: tuple[Api, WorkerProcess],
+    one_worker: tuple[Api, WorkerProcess],
 ) -> None:
-    api, worker = cluster
+    api, worker = one_worker
     diverging = api.create({**TINY_RUN, "lr": 100.0, "momentum": 0.99})
     failed = api.wait_status(diverging["id"], {"succeeded", "failed"}, 120)
     assert failed["status"] == "failed"
@@ -96,42 +88,34 @@ def test_a_failing_run_is_marked_failed_with_a_reason_and_the_worker_goes_on(
     assert api.wait_status(healthy["id"], {"succeeded", "failed"}, 120)["status"] == "succeeded"
 
 
-def test_missing_dataset_fails_with_the_directory_to_fill(tmp_path: Path) -> None:
-    server = start_server(tmp_path)
+def test_missing_dataset_fails_with_the_directory_to_fill(cluster: Cluster) -> None:
+    server = cluster.server()
     # No CIFAR-10 on disk and its download goes to a closed local port: the run must fail, clearly.
-    worker = WorkerProcess(server.url, tmp_path, "w1", TRAINBOARD_CIFAR10_URL="http://127.0.0.1:9/cifar.tar.gz")
-    try:
-        api = Api(server.url)
-        run = api.create({"preset": "origin-2ep", "dataset": "cifar10"})
-        failed = api.wait_status(run["id"], {"succeeded", "failed"}, 120)
-        assert failed["status"] == "failed"
-        assert str(tmp_path / "data") in failed["error"]
-    finally:
-        worker.stop()
-        server.stop()
+    cluster.worker(server, "w1", TRAINBOARD_CIFAR10_URL="http://127.0.0.1:9/cifar.tar.gz")
+    api = Api(server.url)
+    run = api.create({"preset": "origin-2ep", "dataset": "cifar10"})
+    failed = api.wait_status(run["id"], {"succeeded", "failed"}, 120)
+    assert failed["status"] == "failed"
+    assert str(cluster.folder / "data") in failed["error"]
 
 
-def test_two_workers_share_the_queue_and_run_each_run_once(tmp_path: Path) -> None:
-    server = start_server(tmp_path)
-    workers = [WorkerProcess(server.url, tmp_path, f"w{i}") for i in (1, 2)]
-    try:
-        api = Api(server.url)
-        wait_until(lambda: api.get("/api/workers")["count"] == 2, 60, "both workers to register")
-        runs = [api.create({**TINY_RUN, "epochs": 1}) for _ in range(4)]
-        done = [api.wait_status(r["id"], {"succeeded", "failed"}, 240) for r in runs]
-        assert [d["status"] for d in done] == ["succeeded"] * 4
-        assert all(d["attempt"] == 1 for d in done)  # nobody claimed a run twice
-        assert {d["worker"] for d in done} == {"w1", "w2"}
-        for d in done:
-            assert api.series(d["id"], "loss")[0] == list(range(1, 65))
-    finally:
-        for w in workers:
-            w.stop()
-        server.stop()
+def test_two_workers_share_the_queue_and_run_each_run_once(cluster: Cluster) -> None:
+    server = cluster.server()
+    for name in ("w1", "w2"):
+        cluster.worker(server, name)
+    api = Api(server.url)
+    wait_until(lambda: api.get("/api/workers")["count"] == 2, 60, "both workers to register")
+    runs = [api.create({**TINY_RUN, "epochs": 1}) for _ in range(4)]
+    done = [api.wait_status(r["id"], {"succeeded", "failed"}, 240) for r in runs]
+    assert [d["status"] for d in done] == ["succeeded"] * 4
+    assert all(d["attempt"] == 1 for d in done)  # nobody claimed a run twice
+    assert {d["worker"] for d in done} == {"w1", "w2"}
+    for d in done:
+        assert api.series(d["id"], "loss")[0] == list(range(1, 65))
 
 
-def test_deleting_a_running_run_stops_it_and_the_worker_goes_on(cluster: tuple[Api, WorkerProcess]) -> None:
-    api, worker = cluster
+def test_deleting_a_running_run_stops_it_and_the_worker_goes_on(one_worker: tuple[Api, WorkerProcess]) -> None:
+    api, worker = one_worker
     run = api.create({**TINY_RUN, "epochs": 200, "train_limit": 4096})
     wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 8, 90, "the first losses")
 
