@@ -14,9 +14,10 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 
 from backend.db import init_db, make_engine
-from backend.errors import install_error_handlers
+from backend.errors import error_responses, install_error_handlers
 from backend.events import broker_for
 from backend.frontend import mount_frontend
+from backend.limits import BodySizeLimit
 from backend.routes import artifacts, events, meta, metrics, runs, workers
 from backend.services.leases import expire_leases_forever
 from backend.settings import Settings
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=_package_version(),
         summary="Launch and watch PyTorch training of image classifiers",
         lifespan=lifespan,
+        responses=error_responses(400, 413),  # body parsing and the body size limit apply to every route
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.schema_version = schema_version
     app.state.version = app.version
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     for module in (runs, metrics, artifacts, events, workers, meta):
         app.include_router(module.router)
     mount_frontend(app, settings.frontend_dir)

@@ -1,7 +1,8 @@
-"""Database engine and sessions. The only place that knows SQLite needs pragmas and PostgreSQL a migration lock."""
+"""Database engine and sessions. The only place that knows the databases' quirks (pragmas, locks, text)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from backend.jsonsafe import scrub_non_finite
 from backend.migrations import migrate
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # writers queue behind each other instead of failing with "database is locked"
@@ -26,15 +28,68 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def storable_text(value: str) -> str:
+    """`value` with NUL characters and unpaired surrogates replaced by U+FFFD (the same object if it had none)."""
+    # PostgreSQL text refuses NUL; an unpaired surrogate (JSON can carry one as an escape) is not valid UTF-8.
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            value = value.encode(errors="surrogatepass").decode(errors="replace")
+    return value
+
+
+def storable_json(value: Any) -> str:
+    """JSON text for a JSON column: strict JSON (NaN and infinities as null) whose strings are storable."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # a non-finite float somewhere (Python's json.loads accepts NaN); PostgreSQL refuses it
+        text = json.dumps(scrub_non_finite(value), ensure_ascii=False, allow_nan=False)
+    return storable_text(text)
+
+
+def _unstorable(value: Any) -> bool:
+    return isinstance(value, str) and ("\x00" in value or not value.isascii())
+
+
+def _storable(parameters: Any) -> Any:
+    """Statement parameters (a row, or a list of rows) with their strings made storable; unchanged rows are kept."""
+    if isinstance(parameters, str):
+        return storable_text(parameters)
+    if isinstance(parameters, dict):
+        if not any(_unstorable(value) for value in parameters.values()):
+            return parameters  # the usual case, checked without copying
+        return {key: storable_text(v) if isinstance(v, str) else v for key, v in parameters.items()}
+    if isinstance(parameters, (list, tuple)):
+        if not any(_unstorable(v) or isinstance(v, (dict, list, tuple)) for v in parameters):
+            return parameters
+        return type(parameters)(_storable(value) for value in parameters)
+    return parameters
+
+
+def _storable_parameters(
+    _connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> tuple[str, Any]:
+    return statement, _storable(parameters)
+
+
 def make_engine(database_url: str) -> Engine:
-    """An engine for `database_url`; SQLite files get WAL mode, foreign keys and a busy timeout."""
+    """An engine for `database_url`; SQLite files get WAL mode, foreign keys and a busy timeout.
+
+    On every database, text and JSON parameters are made storable the same way (storable_text, storable_json).
+    """
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(database_url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 10})
-    event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(database_url, pool_pre_ping=True, json_serializer=storable_json)
+    else:
+        if url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"check_same_thread": False, "timeout": 10}
+        engine = create_engine(database_url, connect_args=connect_args, json_serializer=storable_json)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "before_cursor_execute", _storable_parameters, retval=True)
     return engine
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from backend.schemas import ErrorPublic
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,20 @@ class PayloadTooLargeError(ApiError):
     status_code = 413
 
 
+ERROR_DESCRIPTIONS = {
+    400: "The request body could not be parsed (for example, bytes that are not UTF-8)",
+    401: "Missing or wrong API token (TRAINBOARD_TOKEN)",
+    404: "No such run, worker or artifact",
+    409: "The request does not fit the run's state",
+    413: "Request body over the size limit",
+}
+
+
+def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for error statuses, each with the {"detail": message} body."""
+    return {code: {"model": ErrorPublic, "description": ERROR_DESCRIPTIONS[code]} for code in status_codes}
+
+
 def run_not_found(run_id: int) -> NotFoundError:
     """The standard 404 for an unknown run id."""
     return NotFoundError(f"run {run_id} not found")
@@ -54,12 +73,26 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
 
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: it can echo any input, even unpaired surrogates."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's own handler echoes the input in UTF-8, which fails (500) for an unpaired surrogate.
+    assert isinstance(exc, RequestValidationError)
+    return AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"detail": "internal server error; see the server log"}, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer ApiError subclasses with their status and message, anything else with a plain 500."""
+    """Answer ApiError subclasses with their status and message, 422s in ASCII JSON, anything else with a 500."""
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -2,10 +2,9 @@
 
 Each process keeps two connections of its own, each on a thread: one LISTENs, one sends NOTIFYs, so
 `publish` never waits for the database. A run's events are stored before they are published, so the
-notification for a run channel carries ids only, and every subscriber (in this process too) re-reads
-the run's stored events after the last id it sent. That keeps a stream complete and in order when a
-run's events come from several processes: events of one run commit in id order (each transaction
-takes the run's row lock first), so a read of storage never skips an event that a later one overtook.
+notification for a run channel carries its newest id only; in every process (this one too) the run's
+streams then get the new events from a RunEventFeed, which reads them from storage once per process,
+in id order. That keeps a stream complete and in order when a run's events come from several processes.
 Run-list events are not stored: they travel inline, or, past NOTIFY's 8000-byte payload limit, as the
 run id, and the receiving process reads the run back.
 """
@@ -17,16 +16,19 @@ import logging
 import queue
 import threading
 import uuid
-from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import psycopg
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from backend.events import RUNS_CHANNEL, EventBroker, InProcessBroker, LiveEvent, Subscription
 from backend.jsonsafe import dumps_compact
+from backend.run_event_feed import RunEventFeed, run_id_of
 from backend.services.public import run_public_json
 from backend.tables import Run
 
@@ -37,6 +39,7 @@ MAX_PAYLOAD_BYTES = 7_900  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or
 POLL_S = 0.1  # how often the threads look at the stop flag, seconds (close() waits this long at most)
 RECONNECT_S = (0.2, 0.5, 1.0, 2.0, 5.0)  # waits between connection attempts; the last one repeats
 SEND_QUEUE = 100_000  # notifications waiting to be sent before new ones are dropped (with a warning)
+LISTEN_WAIT_S = 10.0  # start() waits this long for LISTEN, so a server that answers also hears the others
 
 
 def _encode(message: dict[str, Any]) -> str:
@@ -59,7 +62,8 @@ def run_list_payloads(origin: str, events: Sequence[LiveEvent]) -> list[str]:
         if len(single) <= MAX_PAYLOAD_BYTES:
             inline = [[live_event.event, live_event.data]]
         else:
-            payloads.append(_encode({"o": origin, "c": RUNS_CHANNEL, "r": [[live_event.event, live_event.data["id"]]]}))
+            reference = [[live_event.event, live_event.data["id"]]]
+            payloads.append(_encode({"o": origin, "c": RUNS_CHANNEL, "r": reference}))
     if inline:
         payloads.append(_encode({"o": origin, "c": RUNS_CHANNEL, "e": inline}))
     return payloads
@@ -71,11 +75,12 @@ class PostgresBroker(EventBroker):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._local = InProcessBroker()
+        self._feed = RunEventFeed(engine, self._local)
         self._origin = uuid.uuid4().hex[:12]  # tells this process's own notifications apart
         self._outgoing: queue.Queue[str] = queue.Queue(maxsize=SEND_QUEUE)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.listening = threading.Event()  # set while the LISTEN connection is up (tests wait for it)
+        self.listening = threading.Event()  # set while the LISTEN connection is up
 
     def _connect(self) -> psycopg.Connection[Any]:
         """A new autocommit connection to the engine's database, outside its pool."""
@@ -84,41 +89,60 @@ class PostgresBroker(EventBroker):
 
     # --- EventBroker --------------------------------------------------------------------------------------
     def publish(self, channel: str, events: Sequence[LiveEvent]) -> None:
+        if not self._threads:  # not started (an app used without its lifespan): this process is the only audience
+            self._local.publish(channel, events)
+            return
         if channel == RUNS_CHANNEL:
             self._local.publish(channel, events)
             payloads = run_list_payloads(self._origin, events)
         else:
-            self._local.mark_stale(channel)  # local streams read the new events from storage, in id order
             ids = [e.id for e in events if e.id is not None]
-            payloads = [_encode({"o": self._origin, "c": channel, "i": max(ids) if ids else None})]
-        if not self._threads:
-            return  # not started (an app used without its lifespan): this process is the only audience
+            unstored = [[e.event, e.data] for e in events if e.id is None]  # the `end` of a deleted run
+            if unstored:
+                self._local.publish(channel, [LiveEvent(event, data) for event, data in unstored])
+            self._feed.poke(channel)
+            message = {"o": self._origin, "c": channel, "i": max(ids) if ids else None}
+            payloads = [_encode({**message, "e": unstored} if unstored else message)]
         for payload in payloads:
             try:
                 self._outgoing.put_nowait(payload)
             except queue.Full:
                 log.warning("event notification queue full; other server processes miss an update on %s", channel)
 
-    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]:
-        return self._local.subscribe(channel)
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        async with self._local.subscribe(channel) as subscription:
+            if run_id_of(channel) is None or not self._threads:
+                yield subscription
+                return
+            await anyio.to_thread.run_sync(self._feed.attach, channel)
+            try:
+                yield subscription
+            finally:
+                self._feed.detach(channel)
 
     def start(self) -> None:
-        """Start the LISTEN and NOTIFY threads."""
+        """Start the LISTEN and NOTIFY threads; returns once LISTEN is in place (or after LISTEN_WAIT_S)."""
         if self._threads:
             return
         self._stop.clear()
+        self._feed.start()
         self._threads = [
             threading.Thread(target=self._listen_forever, name="pg-listen", daemon=True),
             threading.Thread(target=self._send_forever, name="pg-notify", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
+        if not self.listening.wait(LISTEN_WAIT_S):
+            log.warning("not listening for events of other server processes yet; still trying")
 
     def close(self) -> None:
         self._local.close()
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=5)
+        if self._threads:
+            self._feed.stop()
         self._threads = []
 
     def subscriber_count(self, channel: str) -> int:
@@ -134,7 +158,9 @@ class PostgresBroker(EventBroker):
                     connection.execute(f"LISTEN {PG_CHANNEL}")
                     self.listening.set()
                     attempt = 0
-                    self._local.mark_stale()  # notifications may have been missed while not listening
+                    # Notifications may have been missed while not listening.
+                    self._feed.poke_all()
+                    self._local.mark_stale(RUNS_CHANNEL)  # run-list streams tell their clients to reload
                     while not self._stop.is_set():
                         for notification in connection.notifies(timeout=POLL_S):
                             self._deliver(notification.payload)
@@ -156,12 +182,14 @@ class PostgresBroker(EventBroker):
             channel = message["c"]
             if "e" in message:
                 self._local.publish(channel, [LiveEvent(event, data) for event, data in message["e"]])
-            elif "r" in message:
+            if "r" in message:
                 self._local.publish(channel, self._read_back(message["r"]))
-            else:
-                self._local.mark_stale(channel)
+            if channel != RUNS_CHANNEL:
+                self._feed.poke(channel)
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed event notification: %.200s", payload)
+        except SQLAlchemyError:
+            log.exception("could not read back the runs of a run-list notification")
 
     def _read_back(self, references: list[list[Any]]) -> list[LiveEvent]:
         """Run-list events sent as run ids: the runs' current public fields (runs deleted since are skipped)."""

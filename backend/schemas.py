@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 from worker.trainer.config import LRFindConfig, TrainConfig
 from worker.trainer.presets import PRESETS
 
+MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER: ids, steps, sequence numbers (SQLite's INTEGER holds more)
 MAX_EVENTS_PER_BATCH = 10_000
 MAX_POINTS_PER_EVENT = 100_000
 METRIC_NAME_PATTERN = r"^[A-Za-z0-9_.:/-]{1,100}$"
@@ -27,6 +28,12 @@ def _finite_or_none(value: float | None) -> float | None:
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 FiniteOrNone = Annotated[float | None, AfterValidator(_finite_or_none)]
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class ErrorPublic(BaseModel):
+    """The body of every error answer except 422 (which lists the invalid fields)."""
+
+    detail: str
 
 
 # --- runs -----------------------------------------------------------------------------------------------
@@ -235,7 +242,7 @@ class ClaimAnswer(BaseModel):
 class HeartbeatRequest(BaseModel):
     """A worker is alive, holding `run_id` (or idle)."""
 
-    run_id: int | None = None
+    run_id: int | None = Field(None, ge=1, le=MAX_DB_INT)
 
 
 class HeartbeatAnswer(BaseModel):
@@ -246,7 +253,7 @@ class HeartbeatAnswer(BaseModel):
 
 # --- events a worker posts --------------------------------------------------------------------------------
 class _SequencedEvent(BaseModel):
-    seq: int = Field(ge=1, description="Per-run sequence number, starting at the claim's next_seq")
+    seq: int = Field(ge=1, le=MAX_DB_INT, description="Per-run sequence number, starting at the claim's next_seq")
 
 
 class StartEvent(_SequencedEvent):
@@ -260,7 +267,7 @@ class MetricPointIn(BaseModel):
     """One value of a named series; non-finite values are stored as null."""
 
     name: str = Field(pattern=METRIC_NAME_PATTERN)
-    step: int = Field(ge=0)
+    step: int = Field(ge=0, le=MAX_DB_INT)
     value: FiniteOrNone
 
 
@@ -306,7 +313,7 @@ WorkerEvent = Annotated[
 class IngestRequest(BaseModel):
     """A batch of sequenced events from the worker holding the run."""
 
-    worker_id: int
+    worker_id: int = Field(ge=1, le=MAX_DB_INT)
     events: list[WorkerEvent] = Field(max_length=MAX_EVENTS_PER_BATCH)
 
 
@@ -321,7 +328,7 @@ class IngestResult(BaseModel):
 class FinishRequest(BaseModel):
     """How the worker's execution of a run ended; `requeue` hands it back to the queue."""
 
-    worker_id: int
+    worker_id: int = Field(ge=1, le=MAX_DB_INT)
     status: Literal["succeeded", "failed", "cancelled", "requeue"]
     error: str | None = Field(None, max_length=10_000)
     log: str | None = Field(None, max_length=1_000_000)

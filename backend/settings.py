@@ -38,6 +38,7 @@ class Settings:
     lease_check_s: float = 5.0  # how often the server looks for expired leases
     token: str | None = None  # when set, every /api request except /api/health needs it
     sse_keepalive_s: float = 15.0  # seconds between ': keep-alive' comments on idle event streams
+    max_request_bytes: int = 16 * MIB  # request bodies other than artifact uploads (run configs, ingest batches)
     max_artifact_bytes: int = 64 * MIB  # JSON artifacts (feature maps are the largest, a few MB)
     max_checkpoint_bytes: int = 2048 * MIB
     frontend_dir: Path = DEFAULT_FRONTEND_DIR
@@ -68,6 +69,7 @@ class Settings:
             lease_check_s=float(env.get("TRAINBOARD_LEASE_CHECK_S", min(5.0, max(0.05, lease_s / 4)))),
             token=env.get("TRAINBOARD_TOKEN") or None,
             sse_keepalive_s=float(env.get("TRAINBOARD_SSE_KEEPALIVE_S", 15.0)),
+            max_request_bytes=int(env.get("TRAINBOARD_MAX_REQUEST_MB", 16)) * MIB,
             max_artifact_bytes=int(env.get("TRAINBOARD_MAX_ARTIFACT_MB", 64)) * MIB,
             max_checkpoint_bytes=int(env.get("TRAINBOARD_MAX_CHECKPOINT_MB", 2048)) * MIB,
             frontend_dir=Path(env.get("TRAINBOARD_FRONTEND_DIR") or DEFAULT_FRONTEND_DIR),

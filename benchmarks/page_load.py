@@ -21,6 +21,7 @@ import math
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,7 +47,9 @@ QUICK_TRIES, FULL_TRIES = 3, 10  # timed loads per page, after one warm-up load
 VIEWPORT = {"width": 1400, "height": 1000}  # the browser tests' window
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; never a browser downloaded by Playwright
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 
 SERVER_START_TIMEOUT_S = 60.0
 SERVER_STOP_TIMEOUT_S = 15.0
@@ -90,7 +93,8 @@ def post_long_run(url: str, steps: int = STEPS, epochs: int = EPOCHS) -> int:
 
     The queue must be empty before the call: the scripted worker claims the oldest queued run.
     """
-    response = httpx.post(f"{url}/api/runs", json={"name": "long run", "dataset": "synthetic", "epochs": epochs}, timeout=10)
+    fields = {"name": "long run", "dataset": "synthetic", "epochs": epochs}
+    response = httpx.post(f"{url}/api/runs", json=fields, timeout=10)
     response.raise_for_status()
     run_id = int(response.json()["id"])
     client = BackendClient(url, timeout_s=60.0)  # one 20,000-point event takes a while to store on a busy machine
@@ -101,7 +105,8 @@ def post_long_run(url: str, steps: int = STEPS, epochs: int = EPOCHS) -> int:
             raise RuntimeError(f"the scripted worker claimed {claimed and claimed['id']}, not run {run_id}")
         seq = int(claimed["next_seq"])
         for first in range(1, steps + 1, POINTS_PER_EVENT):
-            points = [{"name": "loss", "step": s, "value": loss_at(s)} for s in range(first, min(first + POINTS_PER_EVENT, steps + 1))]
+            steps_here = range(first, min(first + POINTS_PER_EVENT, steps + 1))
+            points = [{"name": "loss", "step": s, "value": loss_at(s)} for s in steps_here]
             client.ingest(run_id, [{"seq": seq, "type": "metrics", "points": points}])
             seq += 1
         client.ingest(run_id, [{"seq": seq, "type": "metrics", "points": per_epoch_points(epochs)}])
@@ -116,7 +121,8 @@ def create_queued_runs(url: str, count: int) -> list[int]:
     ids = []
     with httpx.Client(base_url=url, timeout=10) as http:
         for i in range(count):
-            response = http.post("/api/runs", json={"name": f"run {i}", "dataset": "synthetic", "epochs": 1, "batch_size": 32})
+            fields = {"name": f"run {i}", "dataset": "synthetic", "epochs": 1, "batch_size": 32}
+            response = http.post("/api/runs", json=fields)
             response.raise_for_status()
             ids.append(int(response.json()["id"]))
     return ids
@@ -191,7 +197,7 @@ def best_load_time(page: Page, url: str, tries: int) -> tuple[float, list[float]
 
 
 def run(quick: bool) -> dict[str, Any]:
-    """Load times in seconds (best and every timed load) of the long run's page and the runs page."""
+    """Load times in seconds (best, median and every timed load) of the long run's page and the runs page."""
     tries = QUICK_TRIES if quick else FULL_TRIES
     with tempfile.TemporaryDirectory(prefix="trainboard-bench-") as folder, api_server(Path(folder)) as url:
         started = time.perf_counter()
@@ -213,6 +219,8 @@ def run(quick: bool) -> dict[str, Any]:
         "tries": tries,
         "run_page_s": run_page_s,
         "runs_page_s": runs_page_s,
+        "run_page_median_s": statistics.median(run_page_all),
+        "runs_page_median_s": statistics.median(runs_page_all),
         "run_page_all_s": run_page_all,
         "runs_page_all_s": runs_page_all,
         "target_s": TARGET_S,
@@ -230,7 +238,8 @@ def main() -> None:
     results = run(args.quick)
     for label, key in ((f"run page, {STEPS:,} loss points", "run_page"), (f"runs page, {RUNS:,} runs", "runs_page")):
         every = ", ".join(f"{s:.3f}" for s in results[f"{key}_all_s"])
-        logger.info("%s: best %.3f s of %d loads (%s)", label, results[f"{key}_s"], results["tries"], every)
+        best, median = results[f"{key}_s"], results[f"{key}_median_s"]
+        logger.info("%s: best %.3f s, median %.3f s of %d loads (%s)", label, best, median, results["tries"], every)
     verdict = "met" if results["meets_target"] else "MISSED"
     logger.info("target: each under %.1f s: %s", results["target_s"], verdict)
 

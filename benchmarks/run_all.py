@@ -159,10 +159,11 @@ def _latency_rows(r: dict[str, Any]) -> list[Row]:
 
 def _page_load_rows(r: dict[str, Any]) -> list[Row]:
     return [
-        Row("page load", f"{label}, Chromium, best of {r['tries']} after a warm-up", f"{r[key]:.3f} s",
-            f"< {r['target_s']:.0f} s", _status(r[key] < r["target_s"]))
-        for key, label in (("run_page_s", f"run page with {r['loss_points']:,} loss points"),
-                           ("runs_page_s", f"runs page with {r['runs']:,} runs"))
+        Row("page load", f"{label}, Chromium, best of {r['tries']} loads after a warm-up",
+            f"{r[f'{key}_s']:.3f} s (median {r[f'{key}_median_s']:.3f} s)",
+            f"< {r['target_s']:.0f} s", _status(r[f"{key}_s"] < r["target_s"]))
+        for key, label in (("run_page", f"run page with {r['loss_points']:,} loss points"),
+                           ("runs_page", f"runs page with {r['runs']:,} runs"))
     ]
 
 

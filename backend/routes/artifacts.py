@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from backend.auth import TokenDep
 from backend.db import SessionDep
 from backend.deps import BrokerDep, SettingsDep
-from backend.errors import PayloadTooLargeError
+from backend.errors import PayloadTooLargeError, error_responses
+from backend.params import CounterQuery, RunId, WorkerIdQuery
 from backend.schemas import ArtifactsPublic, ArtifactStored
 from backend.services.artifacts import CHECKPOINT, artifact_file, list_artifacts, store_artifact
 
-router = APIRouter(prefix="/api/runs", tags=["artifacts"], dependencies=[TokenDep])
+router = APIRouter(
+    prefix="/api/runs", tags=["artifacts"], dependencies=[TokenDep], responses=error_responses(401, 404)
+)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -32,17 +33,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.put("/{run_id}/artifacts/{name}", response_model=ArtifactStored)
+@router.put("/{run_id}/artifacts/{name}", response_model=ArtifactStored, responses=error_responses(409))
 async def upload_artifact(
     request: Request,
     session: SessionDep,
     broker: BrokerDep,
     settings: SettingsDep,
-    run_id: int,
+    run_id: RunId,
     name: str,
-    worker_id: int,
-    epoch: Annotated[int | None, Query(ge=0)] = None,
-    step: Annotated[int | None, Query(ge=0)] = None,
+    worker_id: WorkerIdQuery,
+    epoch: CounterQuery = None,
+    step: CounterQuery = None,
 ) -> ArtifactStored:
     """Store an artifact of a run held by `worker_id`: a JSON object, or raw bytes for `checkpoint`."""
     limit = settings.max_checkpoint_bytes if name == CHECKPOINT else settings.max_artifact_bytes
@@ -53,7 +54,7 @@ async def upload_artifact(
 
 
 @router.get("/{run_id}/artifacts", response_model=ArtifactsPublic)
-def read_artifact_list(session: SessionDep, run_id: int) -> ArtifactsPublic:
+def read_artifact_list(session: SessionDep, run_id: RunId) -> ArtifactsPublic:
     """What a run has stored."""
     return list_artifacts(session, run_id)
 
@@ -67,36 +68,36 @@ def _serve(session: SessionDep, settings: SettingsDep, run_id: int, name: str) -
 
 
 @router.get("/{run_id}/artifacts/{name}", response_class=FileResponse)
-def read_artifact(session: SessionDep, settings: SettingsDep, run_id: int, name: str) -> FileResponse:
+def read_artifact(session: SessionDep, settings: SettingsDep, run_id: RunId, name: str) -> FileResponse:
     """One artifact as stored (JSON, or the checkpoint file)."""
     return _serve(session, settings, run_id, name)
 
 
 @router.get("/{run_id}/confusion", response_class=FileResponse)
-def read_confusion(session: SessionDep, settings: SettingsDep, run_id: int) -> FileResponse:
+def read_confusion(session: SessionDep, settings: SettingsDep, run_id: RunId) -> FileResponse:
     """Confusion matrix on the test set: {classes, matrix (rows true, columns predicted), split}."""
     return _serve(session, settings, run_id, "confusion")
 
 
 @router.get("/{run_id}/per-class", response_class=FileResponse)
-def read_per_class(session: SessionDep, settings: SettingsDep, run_id: int) -> FileResponse:
+def read_per_class(session: SessionDep, settings: SettingsDep, run_id: RunId) -> FileResponse:
     """Test accuracy per class: {classes, accuracy, split}."""
     return _serve(session, settings, run_id, "per_class")
 
 
 @router.get("/{run_id}/feature-maps", response_class=FileResponse)
-def read_feature_maps(session: SessionDep, settings: SettingsDep, run_id: int) -> FileResponse:
+def read_feature_maps(session: SessionDep, settings: SettingsDep, run_id: RunId) -> FileResponse:
     """Activations of the captured layers for one test image, from the latest epoch."""
     return _serve(session, settings, run_id, "feature_maps")
 
 
 @router.get("/{run_id}/lr-curve", response_class=FileResponse)
-def read_lr_curve(session: SessionDep, settings: SettingsDep, run_id: int) -> FileResponse:
+def read_lr_curve(session: SessionDep, settings: SettingsDep, run_id: RunId) -> FileResponse:
     """An LR finder's curve, its suggestions and the recommended LR."""
     return _serve(session, settings, run_id, "lr_curve")
 
 
 @router.get("/{run_id}/checkpoint", response_class=FileResponse)
-def read_checkpoint(session: SessionDep, settings: SettingsDep, run_id: int) -> FileResponse:
+def read_checkpoint(session: SessionDep, settings: SettingsDep, run_id: RunId) -> FileResponse:
     """The run's latest checkpoint file (what a resuming worker downloads)."""
     return _serve(session, settings, run_id, CHECKPOINT)

@@ -10,23 +10,28 @@ from sqlmodel import Session
 
 from backend.auth import TokenDep
 from backend.deps import BrokerDep, EngineDep, SettingsDep
+from backend.errors import error_responses
+from backend.params import RunId
+from backend.schemas import MAX_DB_INT
 from backend.services.runs import get_run
 from backend.services.streams import run_event_stream, run_list_stream
 
-router = APIRouter(prefix="/api", tags=["events"], dependencies=[TokenDep])
+router = APIRouter(prefix="/api", tags=["events"], dependencies=[TokenDep], responses=error_responses(401))
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no proxy buffering of the stream
 SSE_RESPONSE = {200: {"content": {"text/event-stream": {}}, "description": "A Server-Sent Events stream"}}
 
 
-@router.get("/runs/{run_id}/events", response_class=StreamingResponse, responses=SSE_RESPONSE)
+@router.get(
+    "/runs/{run_id}/events", response_class=StreamingResponse, responses={**SSE_RESPONSE, **error_responses(404)}
+)
 def stream_run_events(
     engine: EngineDep,
     broker: BrokerDep,
     settings: SettingsDep,
-    run_id: int,
-    last_event_id_header: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
-    last_event_id: Annotated[int | None, Query(ge=0, description="Resume after this event id")] = None,
+    run_id: RunId,
+    last_event_id_header: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=MAX_DB_INT)] = None,
+    last_event_id: Annotated[int | None, Query(ge=0, le=MAX_DB_INT, description="Resume after this event id")] = None,
 ) -> StreamingResponse:
     """A run's events after Last-Event-ID (header or query): stored ones, then live ones, then `end`."""
     with Session(engine) as session:  # not a request-scoped session: it would stay open as long as the stream

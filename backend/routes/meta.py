@@ -8,25 +8,26 @@ from sqlalchemy import text
 from backend.auth import TokenDep
 from backend.db import SessionDep
 from backend.deps import SettingsDep
+from backend.errors import error_responses
 from backend.schemas import DatasetsPublic, Health, ModelsPublic, PresetsPublic
 from backend.services.catalog import list_datasets, list_models, list_presets
 
 router = APIRouter(prefix="/api", tags=["meta"])
 
 
-@router.get("/presets", response_model=PresetsPublic, dependencies=[TokenDep])
+@router.get("/presets", response_model=PresetsPublic, dependencies=[TokenDep], responses=error_responses(401))
 def read_presets() -> PresetsPublic:
     """Named configs: the seed report's experiments and the fast recipe."""
     return list_presets()
 
 
-@router.get("/models", response_model=ModelsPublic, dependencies=[TokenDep])
+@router.get("/models", response_model=ModelsPublic, dependencies=[TokenDep], responses=error_responses(401))
 def read_models() -> ModelsPublic:
     """Networks a run can train, with parameter counts."""
     return list_models()
 
 
-@router.get("/datasets", response_model=DatasetsPublic, dependencies=[TokenDep])
+@router.get("/datasets", response_model=DatasetsPublic, dependencies=[TokenDep], responses=error_responses(401))
 def read_datasets(settings: SettingsDep) -> DatasetsPublic:
     """Datasets and whether they are present in the data directory, downloadable, or missing (and how to get them)."""
     return list_datasets(settings.data_dir)

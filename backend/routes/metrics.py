@@ -9,10 +9,13 @@ from fastapi.responses import Response
 
 from backend.auth import TokenDep
 from backend.db import SessionDep
+from backend.errors import error_responses
+from backend.params import RunId
+from backend.schemas import MAX_DB_INT
 from backend.schemas import MetricsPublic
 from backend.services.metrics import metrics_csv, read_metrics
 
-router = APIRouter(prefix="/api/runs", tags=["metrics"], dependencies=[TokenDep])
+router = APIRouter(prefix="/api/runs", tags=["metrics"], dependencies=[TokenDep], responses=error_responses(401, 404))
 
 
 @router.get(
@@ -22,9 +25,12 @@ router = APIRouter(prefix="/api/runs", tags=["metrics"], dependencies=[TokenDep]
 )
 def read_run_metrics(
     session: SessionDep,
-    run_id: int,
+    run_id: RunId,
     names: Annotated[str | None, Query(description="Comma-separated series names; default all")] = None,
-    since: Annotated[int | None, Query(description="Only points with x (step or epoch) greater than this")] = None,
+    since: Annotated[
+        int | None,
+        Query(ge=-MAX_DB_INT, le=MAX_DB_INT, description="Only points with x (step or epoch) greater than this"),
+    ] = None,
     max_points: Annotated[int | None, Query(ge=2, le=1_000_000, description="Per series; keeps spikes")] = None,
     format: Literal["json", "csv"] = "json",
 ) -> MetricsPublic | Response:

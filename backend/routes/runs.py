@@ -9,6 +9,8 @@ from fastapi import APIRouter, Body, Query, Response, status
 from backend.auth import TokenDep
 from backend.db import SessionDep
 from backend.deps import BrokerDep, SettingsDep
+from backend.errors import error_responses
+from backend.params import Offset, RunId
 from backend.schemas import (
     RUN_CLONE_EXAMPLES,
     RUN_CREATE_EXAMPLES,
@@ -22,7 +24,7 @@ from backend.services import runs as run_service
 from backend.services.public import run_public
 from backend.services.run_events import list_logs
 
-router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[TokenDep])
+router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[TokenDep], responses=error_responses(401))
 
 
 @router.post(
@@ -46,49 +48,51 @@ def list_runs(
     status: RunStatus | None = None,
     kind: Annotated[str | None, Query(pattern="^(train|lr_find)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> RunsPublic:
     """Runs, newest first, optionally filtered by status and kind."""
     runs, count = run_service.list_runs(session, status, kind, limit, offset)
     return RunsPublic(data=[run_public(r) for r in runs], count=count)
 
 
-@router.get("/{run_id}", response_model=RunPublic)
-def read_run(session: SessionDep, run_id: int) -> RunPublic:
+@router.get("/{run_id}", response_model=RunPublic, responses=error_responses(404))
+def read_run(session: SessionDep, run_id: RunId) -> RunPublic:
     """One run."""
     return run_public(run_service.get_run(session, run_id))
 
 
-@router.post("/{run_id}/cancel", response_model=RunPublic)
-def cancel_run(session: SessionDep, broker: BrokerDep, run_id: int) -> RunPublic:
+@router.post("/{run_id}/cancel", response_model=RunPublic, responses=error_responses(404, 409))
+def cancel_run(session: SessionDep, broker: BrokerDep, run_id: RunId) -> RunPublic:
     """Cancel a queued or running run (its worker stops at its next heartbeat)."""
     return run_public(run_service.cancel_run(session, broker, run_id))
 
 
-@router.post("/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
+@router.post(
+    "/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic, responses=error_responses(404)
+)
 def clone_run(
     session: SessionDep,
     broker: BrokerDep,
-    run_id: int,
+    run_id: RunId,
     overrides: Annotated[dict[str, Any] | None, Body(openapi_examples=RUN_CLONE_EXAMPLES)] = None,
 ) -> RunPublic:
     """Queue a copy of a run's config with optional field overrides (e.g. the LR an LR finder suggested)."""
     return run_public(run_service.clone_run(session, broker, run_id, overrides or {}))
 
 
-@router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_run(session: SessionDep, broker: BrokerDep, settings: SettingsDep, run_id: int) -> Response:
+@router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404))
+def delete_run(session: SessionDep, broker: BrokerDep, settings: SettingsDep, run_id: RunId) -> Response:
     """Delete a run, its metrics, events and artifact files; a running run is cancelled first."""
     run_service.delete_run(session, broker, settings.artifact_dir, run_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{run_id}/logs", response_model=LogsPublic)
+@router.get("/{run_id}/logs", response_model=LogsPublic, responses=error_responses(404))
 def read_logs(
     session: SessionDep,
-    run_id: int,
+    run_id: RunId,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> LogsPublic:
     """A run's log lines, oldest first."""
     run_service.get_run(session, run_id)

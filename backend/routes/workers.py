@@ -7,6 +7,8 @@ from fastapi import APIRouter, Response, status
 from backend.auth import TokenDep
 from backend.db import SessionDep
 from backend.deps import BrokerDep, SettingsDep
+from backend.errors import error_responses
+from backend.params import RunId, WorkerId
 from backend.schemas import (
     ClaimAnswer,
     FinishRequest,
@@ -23,7 +25,7 @@ from backend.services import dispatch
 from backend.services.ingest import ingest_batch
 from backend.services.public import run_public
 
-router = APIRouter(prefix="/api", tags=["workers"], dependencies=[TokenDep])
+router = APIRouter(prefix="/api", tags=["workers"], dependencies=[TokenDep], responses=error_responses(401))
 
 
 @router.post("/workers/register", response_model=WorkerRegistered)
@@ -41,9 +43,11 @@ def list_workers(session: SessionDep, settings: SettingsDep) -> WorkersPublic:
 @router.post(
     "/workers/{worker_id}/claim",
     response_model=ClaimAnswer,
-    responses={204: {"description": "The queue is empty"}},
+    responses={204: {"description": "The queue is empty"}, **error_responses(404)},
 )
-def claim_run(session: SessionDep, broker: BrokerDep, settings: SettingsDep, worker_id: int) -> ClaimAnswer | Response:
+def claim_run(
+    session: SessionDep, broker: BrokerDep, settings: SettingsDep, worker_id: WorkerId
+) -> ClaimAnswer | Response:
     """Take the oldest queued run; `resume` is set when it continues from a checkpoint."""
     claimed = dispatch.claim_run(session, broker, worker_id, settings.lease_s)
     if claimed is None:
@@ -51,19 +55,19 @@ def claim_run(session: SessionDep, broker: BrokerDep, settings: SettingsDep, wor
     return ClaimAnswer(run=claimed)
 
 
-@router.post("/workers/{worker_id}/heartbeat", response_model=HeartbeatAnswer, responses={409: {}})
-def heartbeat(session: SessionDep, worker_id: int, body: HeartbeatRequest) -> HeartbeatAnswer:
+@router.post("/workers/{worker_id}/heartbeat", response_model=HeartbeatAnswer, responses=error_responses(404, 409))
+def heartbeat(session: SessionDep, worker_id: WorkerId, body: HeartbeatRequest) -> HeartbeatAnswer:
     """Renew the lease on the held run; `cancel` says a user cancelled it; 409 when it is no longer held."""
     return dispatch.heartbeat(session, worker_id, body.run_id)
 
 
-@router.post("/runs/{run_id}/ingest", response_model=IngestResult, responses={409: {}})
-def ingest(session: SessionDep, broker: BrokerDep, run_id: int, body: IngestRequest) -> IngestResult:
+@router.post("/runs/{run_id}/ingest", response_model=IngestResult, responses=error_responses(404, 409))
+def ingest(session: SessionDep, broker: BrokerDep, run_id: RunId, body: IngestRequest) -> IngestResult:
     """Store a batch of sequenced events; events already stored (seq <= last_seq) are counted as duplicates."""
     return ingest_batch(session, broker, run_id, body)
 
 
-@router.post("/runs/{run_id}/finish", response_model=RunPublic, responses={409: {}})
-def finish(session: SessionDep, broker: BrokerDep, run_id: int, body: FinishRequest) -> RunPublic:
+@router.post("/runs/{run_id}/finish", response_model=RunPublic, responses=error_responses(404, 409))
+def finish(session: SessionDep, broker: BrokerDep, run_id: RunId, body: FinishRequest) -> RunPublic:
     """End the worker's execution of a run: succeeded, failed, cancelled, or requeue (hand it back)."""
     return run_public(dispatch.finish_run(session, broker, run_id, body))

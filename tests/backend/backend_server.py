@@ -44,7 +44,7 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout_s: float
 
 
 def _database_env(folder: Path, owner: object) -> dict[str, str]:
-    """TRAINBOARD_DB in `folder`, or TRAINBOARD_DATABASE_URL of a new PostgreSQL database that lives as long as `owner`."""
+    """TRAINBOARD_DB in `folder`, or TRAINBOARD_DATABASE_URL of a new PostgreSQL database living as long as `owner`."""
     admin_url = admin_url_from_env()
     if admin_url is None:
         return {"TRAINBOARD_DB": str(folder / "trainboard.db")}

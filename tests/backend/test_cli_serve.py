@@ -11,14 +11,20 @@ from pathlib import Path
 
 import httpx
 import pytest
+from backend_fixtures import backend_name, fresh_database_url
 from backend_server import free_port, wait_for_health
 
 from backend.cli_serve import local_server_url
 
 
 def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """`trainboard serve` on an SQLite file given with --db, or on PostgreSQL through TRAINBOARD_DATABASE_URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
     env["OMP_NUM_THREADS"] = "1"
+    database_url = fresh_database_url(tmp_path, "serve.db")
+    if backend_name() == "postgresql":
+        env["TRAINBOARD_DATABASE_URL"] = database_url
+        env["TRAINBOARD_ARTIFACT_DIR"] = str(tmp_path / "artifacts")  # not the user's data folder
     command = [
         sys.executable,
         "-m",
@@ -28,8 +34,7 @@ def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
         str(port),
         "--workers",
         str(workers),
-        "--db",
-        str(tmp_path / "serve.db"),
+        *(["--db", str(tmp_path / "serve.db")] if backend_name() == "sqlite" else []),
         "--data-dir",
         str(tmp_path / "data"),
         "--log-level",
@@ -63,7 +68,8 @@ def test_serve_with_no_workers_answers_and_stops_on_sigterm(tmp_path: Path) -> N
     process = _serve(tmp_path, port, workers=0)
     try:
         wait_for_health(f"http://127.0.0.1:{port}", process)
-        assert (tmp_path / "serve.db").is_file()
+        assert httpx.get(f"http://127.0.0.1:{port}/api/health").json()["database"] == backend_name()
+        assert (tmp_path / "serve.db").is_file() == (backend_name() == "sqlite")
         assert httpx.get(f"http://127.0.0.1:{port}/api/workers").json()["count"] == 0
         assert _children(process.pid) == []
     finally:

@@ -1,4 +1,4 @@
-"""Two workers never get the same run: many claimers at once on one SQLite file, in threads and in processes."""
+"""Two workers never get the same run: many claimers at once on one database, in threads and in processes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from backend_fixtures import fresh_database_url
 from sqlmodel import Session
 
 from backend.db import init_db, make_engine
@@ -14,7 +15,6 @@ from backend.events import InProcessBroker
 from backend.schemas import WorkerRegister
 from backend.services import dispatch
 from backend.services.runs import create_run
-from backend.settings import sqlite_url
 
 RUNS = 40
 
@@ -48,7 +48,7 @@ def _claimer_process(url: str, name: str, start: Any, results: Any) -> None:
 
 
 def test_concurrent_claims_in_threads_never_share_a_run(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "claims.db")
+    url = fresh_database_url(tmp_path, "claims.db")
     _queue_runs(url, RUNS)
     results: dict[str, list[int]] = {}
     start = threading.Barrier(8)
@@ -67,7 +67,7 @@ def test_concurrent_claims_in_threads_never_share_a_run(tmp_path: Path) -> None:
 
 
 def test_concurrent_claims_in_processes_never_share_a_run(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "claims.db")
+    url = fresh_database_url(tmp_path, "claims.db")
     _queue_runs(url, RUNS)
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(3), context.Queue()

@@ -1,4 +1,4 @@
-"""Storage: SQLite pragmas, additive migrations that keep rows, and no torch on the backend's import path."""
+"""Storage: connection settings per database, additive migrations that keep rows, no torch on the request path."""
 
 from __future__ import annotations
 
@@ -7,23 +7,48 @@ import subprocess
 import sys
 from pathlib import Path
 
+from backend_fixtures import backend_name, fresh_database_url
 from sqlalchemy import Column, Text, inspect, text
 
-from backend.db import make_engine
+from backend.db import init_db, make_engine
 from backend.migrations import MIGRATIONS, Migration, add_column, migrate
-from backend.settings import sqlite_url
 from backend.tables import SERIES_INDEX
 
+INSERT_RUN = (
+    "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
+    "VALUES ('kept', 'train', '{status}', '{{}}', '2024-01-01 00:00:00', 0, 0, 0)"
+)
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
-    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+
+def test_connections_are_set_up_for_the_database_in_use(tmp_path: Path) -> None:
+    engine = make_engine(fresh_database_url(tmp_path))
+    assert engine.dialect.name == backend_name()
     with engine.connect() as connection:
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        if backend_name() == "sqlite":
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        else:  # claims re-check `status = 'queued'` in their UPDATE, which needs READ COMMITTED, not snapshots
+            assert connection.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
+    engine.dispose()
+
+
+def test_deleting_a_run_deletes_its_events(tmp_path: Path) -> None:
+    engine = make_engine(fresh_database_url(tmp_path))
+    init_db(engine)
+    with engine.begin() as connection:
+        connection.execute(text(INSERT_RUN.format(status="queued")))
+        connection.execute(
+            text("INSERT INTO run_event (run_id, event, data, created_at) VALUES (1, 'log', '{}', '2024-01-01')")
+        )
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM run"))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM run_event")).scalar() == 0
+    engine.dispose()
 
 
 def test_fresh_database_is_stamped_with_the_latest_version(tmp_path: Path) -> None:
-    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    engine = make_engine(fresh_database_url(tmp_path))
     applied: list[int] = []
     migrations = [Migration(1, "never needed on a fresh database", lambda _c: applied.append(1))]
     assert migrate(engine, migrations) == 1
@@ -33,15 +58,10 @@ def test_fresh_database_is_stamped_with_the_latest_version(tmp_path: Path) -> No
 
 
 def test_migration_adds_a_column_and_keeps_existing_rows(tmp_path: Path) -> None:
-    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    engine = make_engine(fresh_database_url(tmp_path))
     assert migrate(engine, []) == 0  # an existing database from before the migration
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
-                "VALUES ('kept', 'train', 'queued', '{}', '2024-01-01 00:00:00', 0, 0, 0)"
-            )
-        )
+        connection.execute(text(INSERT_RUN.format(status="queued")))
     migrations = [Migration(1, "runs get a note", lambda c: add_column(c, "run", Column("note", Text)))]
     assert migrate(engine, migrations) == 1
     assert "note" in {c["name"] for c in inspect(engine).get_columns("run")}
@@ -51,17 +71,12 @@ def test_migration_adds_a_column_and_keeps_existing_rows(tmp_path: Path) -> None
 
 
 def test_version_0_database_gets_the_covering_series_index_and_keeps_its_points(tmp_path: Path) -> None:
-    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    engine = make_engine(fresh_database_url(tmp_path))
     migrate(engine, [])
     with engine.begin() as connection:  # the metric_point indexes as version 0 created them
         connection.execute(text(f"DROP INDEX {SERIES_INDEX}"))
         connection.execute(text("CREATE INDEX ix_metric_point_run_name_step ON metric_point (run_id, name, step)"))
-        connection.execute(
-            text(
-                "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
-                "VALUES ('kept', 'train', 'running', '{}', '2024-01-01 00:00:00', 0, 1, 1)"
-            )
-        )
+        connection.execute(text(INSERT_RUN.format(status="running")))
         connection.execute(
             text("INSERT INTO metric_point (run_id, event_id, name, step, value) VALUES (1, 1, 'loss', 1, 2.5)")
         )
@@ -77,10 +92,10 @@ import json, sys, warnings
 from pathlib import Path
 warnings.simplefilter("ignore")
 from backend.app import create_app
-from backend.settings import Settings, sqlite_url
+from backend.settings import Settings
 from fastapi.testclient import TestClient
 folder = Path(sys.argv[1])
-app = create_app(Settings(database_url=sqlite_url(folder / "t.db"), artifact_dir=folder / "a", data_dir=folder / "d"))
+app = create_app(Settings(database_url=sys.argv[2], artifact_dir=folder / "a", data_dir=folder / "d"))
 codes = {}
 with TestClient(app) as client:
     for path in ("/api/presets", "/api/models", "/api/datasets", "/api/health", "/api/runs", "/api/workers"):
@@ -94,7 +109,11 @@ print(json.dumps({"torch": "torch" in sys.modules, "codes": codes}))
 
 def test_backend_request_path_never_imports_torch(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", NO_TORCH_SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", NO_TORCH_SCRIPT, str(tmp_path), fresh_database_url(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["codes"] == {

@@ -1,13 +1,7 @@
-"""How the browser tests start Debian's Chromium (never a downloaded browser)."""
+"""How the browser tests start Debian's Chromium (never a downloaded browser): the benchmarks' launcher."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Playwright
+from benchmarks.page_load import CHROMIUM, CHROMIUM_ARGS, launch_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def launch_chromium(playwright: Playwright) -> Browser:
-    """Headless /usr/bin/chromium with the flags that suit containers and CI."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "launch_chromium"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the repository root, for benchmarks.page_load
 
 from chromium import launch_chromium  # noqa: E402
 from dashboard_api import create_run, wait_for_status  # noqa: E402

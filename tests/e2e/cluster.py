@@ -103,7 +103,7 @@ class Api:
 
 
 def start_server(folder: Path, **env: str) -> ServerProcess:
-    """A real uvicorn backend with its database in folder."""
+    """A real uvicorn backend with its files in folder, on SQLite or on PostgreSQL (see ServerProcess)."""
     return ServerProcess(folder, **env).start()
 
 

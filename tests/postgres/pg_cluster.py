@@ -42,7 +42,9 @@ def admin_url_from_env() -> str | None:
 
 def _conninfo(url: URL) -> dict[str, object]:
     """psycopg connection keywords for an SQLAlchemy URL."""
-    fields = {"host": url.host, "port": url.port, "user": url.username, "password": url.password, "dbname": url.database}
+    fields = {
+        "host": url.host, "port": url.port, "user": url.username, "password": url.password, "dbname": url.database
+    }
     return {key: value for key, value in fields.items() if value is not None}
 
 
@@ -131,11 +133,12 @@ class PostgresServer:
             shutil.chown(self.folder, SERVER_USER, SERVER_USER)
         data = self.folder / "data"
         try:
-            self._run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+            self._run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N")
             self.port = _free_port()
             options = [f"-k {self.folder}", f"-p {self.port}", "-c listen_addresses=127.0.0.1"]
             options += [] if self.durable else list(FAST_OPTIONS)
-            self._run("pg_ctl", "-D", str(data), "-l", str(self.folder / "server.log"), "-w", "-o", " ".join(options), "start")
+            log_file = str(self.folder / "server.log")
+            self._run("pg_ctl", "-D", str(data), "-l", log_file, "-w", "-o", " ".join(options), "start")
         except subprocess.CalledProcessError as error:
             detail = (error.stderr or b"").decode(errors="replace")
             self.stop()

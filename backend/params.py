@@ -1,0 +1,18 @@
+"""Path and query parameters the routes share: ids and counters bounded to what an INTEGER column holds.
+
+Out-of-range numbers are answered with 422 here instead of failing in the database driver.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from backend.schemas import MAX_DB_INT
+
+RunId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The run's id")]
+WorkerId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The worker's id")]
+WorkerIdQuery = Annotated[int, Query(ge=1, le=MAX_DB_INT, description="The worker that holds the run")]
+Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Rows to skip")]
+CounterQuery = Annotated[int | None, Query(ge=0, le=MAX_DB_INT)]  # an epoch, a step or an event id

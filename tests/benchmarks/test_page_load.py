@@ -1,0 +1,20 @@
+"""The page-load benchmark's results become one table row per page, each judged against the target."""
+
+from __future__ import annotations
+
+from benchmarks.run_all import table_rows
+
+
+def test_each_page_gets_a_row_marked_met_or_missed_against_the_target() -> None:
+    results = {
+        "loss_points": 100_000, "runs": 1_000, "tries": 3, "target_s": 1.0, "meets_target": False,
+        "run_page_s": 1.25, "run_page_median_s": 1.4, "runs_page_s": 0.31, "runs_page_median_s": 0.35,
+    }
+    rows = table_rows("page_load", results)
+    assert [(r.result, r.target, r.status) for r in rows] == [
+        ("1.250 s (median 1.400 s)", "< 1 s", "missed"),
+        ("0.310 s (median 0.350 s)", "< 1 s", "met"),
+    ]
+    assert "100,000 loss points" in rows[0].measure and "1,000 runs" in rows[1].measure
+    assert all("best of 3" in r.measure for r in rows)
+
