@@ -72,8 +72,10 @@ class ReportingSink(Sink):
         self._put({"kind": "artifact", "name": name, "payload": scrub_non_finite(payload)})
 
     def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
-        # The trainer overwrites its checkpoint file every epoch; upload a copy taken now.
-        copy = self.run_dir / f"upload-epoch-{epoch}.pt"
+        # The trainer overwrites its checkpoint file; upload a copy taken now, named by step because a stop
+        # checkpoint mid-epoch shares its epoch count with the end-of-epoch checkpoint before it.
+        copy = self.run_dir / f"upload-step-{step}.pt"
+        self.run_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, copy)
         self._put({"kind": "checkpoint", "path": str(copy), "epoch": epoch, "step": step})
 
