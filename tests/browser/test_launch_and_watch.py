@@ -24,10 +24,10 @@ START_SAMPLING = """() => {
   }, 50);
 }"""
 
-TRAIN_IMAGES = 2048
+TRAIN_IMAGES = 4096  # about 800 steps: several seconds of training, so the page sees it grow
 TEST_IMAGES = 256
 BATCH = 16
-EPOCHS = 2
+EPOCHS = 3
 
 
 def test_preset_launched_from_form_trains_live_and_shows_results(page: Page, server: LiveServer) -> None:
