@@ -11,10 +11,14 @@ Bad input ends with exit code 2 and one line on stderr: "error: <field>: <what i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import logging
 import pkgutil
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
 from typing import Any, NoReturn
 
 import backend
@@ -49,6 +53,23 @@ def format_validation_error(exc: Any, fields: Sequence[str] = ()) -> str:
             message = f"unknown field; valid fields: {', '.join(fields)}"
         parts.append(f"{location}: {message}" if location else message)
     return "; ".join(parts)
+
+
+@contextlib.contextmanager
+def stop_on_first_interrupt(request_stop: Callable[[], None]) -> Iterator[None]:
+    """While active, the first Ctrl-C calls request_stop() (end after this step, keep the work); a second aborts."""
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
+        request_stop()
+        logging.getLogger(__name__).warning("stopping after this step (press Ctrl-C again to abort)")
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _subcommand_modules() -> list[Any]:

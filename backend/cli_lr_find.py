@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
 import sys
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from tqdm import tqdm
 
-from backend.cli import EXIT_USAGE, CliError, format_validation_error
+from backend.cli import EXIT_USAGE, CliError, format_validation_error, stop_on_first_interrupt
 from backend.cli_train import parse_assignments
 from worker.trainer.config import DATASET_NAMES, MODEL_NAMES
 from worker.trainer.console_sink import ConsoleSink, TqdmLoggingHandler
@@ -183,23 +181,14 @@ def run_lr_find_command(args: argparse.Namespace) -> int:
 
     console = LRFindConsoleSink(disable_bar=args.quiet)
     recording = RecordingSink()
-    previous = signal.getsignal(signal.SIGINT)
-
-    def stop_on_interrupt(_signum: int, _frame: FrameType | None) -> None:
-        # First Ctrl-C: end the sweep after this step and keep what was measured; the second aborts.
-        console.request_stop()
-        logging.getLogger(__name__).warning("stopping after this step (press Ctrl-C again to abort)")
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    signal.signal(signal.SIGINT, stop_on_interrupt)
     try:
-        run_lr_find(config, MultiSink(console, recording), data_dir=args.data_dir)
+        with stop_on_first_interrupt(console.request_stop):  # first Ctrl-C: end the sweep, keep what was measured
+            run_lr_find(config, MultiSink(console, recording), data_dir=args.data_dir)
     except DatasetUnavailableError as exc:
         raise CliError(f"dataset: {exc}", code=1) from None
     except ValueError as exc:  # device, batch size against the loaded data
         raise CliError(str(exc), code=EXIT_USAGE) from None
     finally:
-        signal.signal(signal.SIGINT, previous)
         console.close()
 
     payload = recording.artifacts["lr_curve"]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
-from backend.cli import EXIT_USAGE, CliError, format_validation_error
+from backend.cli import EXIT_USAGE, CliError, format_validation_error, stop_on_first_interrupt
 
 ORDER = 10
 DEFAULT_PRESET = "origin-2ep"
@@ -125,21 +123,12 @@ def run_train(args: argparse.Namespace) -> int:
     except ValueError as exc:  # device, layer names, batch size against the loaded data
         raise CliError(str(exc), code=EXIT_USAGE) from None
 
-    previous = signal.getsignal(signal.SIGINT)
-
-    def stop_on_interrupt(_signum: int, _frame: FrameType | None) -> None:
-        # First Ctrl-C: stop after this step with a checkpoint; the second one aborts at once.
-        console.request_stop()
-        logging.getLogger(__name__).warning("stopping after this step (press Ctrl-C again to abort)")
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    signal.signal(signal.SIGINT, stop_on_interrupt)
     try:
-        summary = trainer.run(args.resume)
+        with stop_on_first_interrupt(console.request_stop):  # first Ctrl-C: stop after this step with a checkpoint
+            summary = trainer.run(args.resume)
     except TrainingDivergedError as exc:
         raise CliError(str(exc), code=1) from None
     finally:
-        signal.signal(signal.SIGINT, previous)
         console.close()
 
     if summary["stopped"]:
