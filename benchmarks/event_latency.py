@@ -14,11 +14,8 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,6 +24,8 @@ from typing import Any
 
 import httpx
 
+from tests.backend.backend_server import ServerProcess
+
 logger = logging.getLogger(__name__)
 
 CLIENTS = 20
@@ -34,46 +33,6 @@ TARGET_P95_MS = 50.0
 POINTS_PER_BATCH = 50
 QUICK_BATCHES, FULL_BATCHES = 40, 300
 INTERVAL_S = 0.02  # between batches; a real worker posts every 0.5 s, this is 25x denser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
-    env.update(TRAINBOARD_DB=str(folder / "bench.db"), TRAINBOARD_DATA_DIR=str(folder / "data"))
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "backend.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--timeout-graceful-shutdown",
-        "1",
-    ]
-    process = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1.0).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("server did not start within 60 s")
 
 
 class _Watchers:
@@ -134,7 +93,8 @@ def run(quick: bool) -> dict[str, Any]:
     """Measure delivery latency in milliseconds (p50, p95, max) over CLIENTS streams."""
     batches = QUICK_BATCHES if quick else FULL_BATCHES
     with tempfile.TemporaryDirectory(prefix="trainboard-bench-") as folder:
-        server, url = _start_server(Path(folder))
+        server = ServerProcess(Path(folder), TRAINBOARD_DB=str(Path(folder) / "bench.db")).start()
+        url = server.url
         try:
             with httpx.Client(base_url=url, timeout=30.0) as http:
                 run_id = http.post("/api/runs", json={"dataset": "synthetic", "epochs": 1}).json()["id"]
@@ -174,8 +134,7 @@ def run(quick: bool) -> dict[str, Any]:
                 http.post(f"/api/runs/{run_id}/finish", json={"worker_id": worker, "status": "succeeded"})
                 watchers.thread.join(timeout=60)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
     if watchers.error is not None:
         raise RuntimeError(f"an SSE client failed: {watchers.error!r}")
     latencies = [(received[b] - sent[b]) * 1000 for received in watchers.received for b in sent if b in received]
