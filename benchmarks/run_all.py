@@ -128,13 +128,15 @@ def _status(met: bool) -> str:
 
 
 def _trainer_rows(r: dict[str, Any]) -> list[Row]:
-    return [
-        Row("trainer throughput",
-            f"{c['model']} batch {c['batch_size']} on {c['device']}, trainer / bare loop",
-            f"{c['trainer_images_per_s']:,.0f} / {c['bare_images_per_s']:,.0f} img/s = {c['ratio']:.3f}x",
-            f">= {r['target_ratio']:.2f}x", _status(c["ratio"] >= r["target_ratio"]))
-        for c in r["cases"]
-    ]
+    rows = []
+    for c in r["cases"]:
+        result = f"{c['trainer_images_per_s']:,.0f} / {c['bare_images_per_s']:,.0f} img/s = {c['ratio']:.3f}x"
+        if "aa_ratio" in c:  # the interleaved method's floor: a bare loop on both sides
+            result += f" (A/A {c['aa_ratio']:.3f}x)"
+        measure = f"{c['model']} batch {c['batch_size']} on {c['device']}, trainer / bare loop"
+        rows.append(Row("trainer throughput", measure, result, f">= {r['target_ratio']:.2f}x",
+                        _status(c["ratio"] >= r["target_ratio"])))
+    return rows
 
 
 def _pipeline_rows(r: dict[str, Any]) -> list[Row]:

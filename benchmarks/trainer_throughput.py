@@ -2,16 +2,21 @@
 
 Both sides train the same network from the same initial weights with the same optimizer, on the same
 DeviceLoader batches (random CIFAR-shaped uint8 images; throughput does not depend on pixel values).
-The bare loop is forward, loss, zero_grad, backward, optimizer step, and one device sync at the end.
-The trainer adds everything a real run does per step: the LR schedule, loss and accuracy sums kept on
-the device, a read of the losses every `log_every` steps, progress reports, and a sink that keeps what
-it is sent (the worker's sink minus the network).
+The bare loop is forward, loss, zero_grad, backward and optimizer step. The trainer adds everything a
+real run does per step: the LR schedule, a read of the losses and the accuracy count every `log_every`
+steps, progress reports, and a sink that keeps what it is sent (the worker's sink minus the network).
 
-Fairness: one process and one torch thread setting for both; the same steps are timed on both sides,
-after the same warm-up steps (each side syncs the device before its clock starts); the two are measured
-alternately (trainer, bare, trainer, bare, ...) and the best of each is kept. Evaluation is not timed:
-the trainer is stopped through its sink at the last timed step, before the epoch's evaluation.
-Target: trainer / bare >= 0.97.
+How the two are timed depends on the device:
+- CPU, interleaved: the trainer polls its sink's should_stop() after every step; the benchmark's sink
+  runs one bare-loop step inside that poll and times it. The trainer's step is the time between polls
+  (the bare step excluded). Both sides see the same moment of a shared, noisy machine, which rounds
+  timed one after the other do not. The same harness with a bare loop on both sides (A/A) gives the
+  method's own floor, reported beside the ratio.
+- CUDA, alternating rounds: an in-poll bare step would need a device sync per step to be timed, which
+  is the very cost the trainer avoids; so whole runs are timed (one sync at each end) alternately,
+  trainer, bare, trainer, ..., and the best of each is kept.
+Evaluation is never timed: the trainer is stopped through its sink at the last timed step, before the
+epoch's evaluation. Target: trainer / bare >= 0.97.
 
     python -m benchmarks.trainer_throughput [--quick] [--threads N] [--device cpu|cuda|all]
 """
@@ -41,6 +46,7 @@ logger = logging.getLogger(__name__)
 TARGET_RATIO = 0.97
 LOG_EVERY = 50  # TrainConfig's default: steps between reads of the losses from the device
 DATA_SEED = 0
+AA_ROUNDS = 1  # A/A measurements per CPU case (bare loop on both sides of the interleaving harness)
 
 
 @dataclass(frozen=True)
@@ -53,20 +59,26 @@ class Case:
     device: str
     warmup_steps: int
     steps: int  # timed steps, after the warm-up
-    rounds: int  # measurements of each side, alternating; the best of each is kept
+    rounds: int  # measurements of the pair; pooled (CPU) or best of each side (CUDA)
 
     def __post_init__(self) -> None:
         if self.warmup_steps < 1 or self.steps < 1 or self.rounds < 1:
             raise ValueError(f"warm-up steps, timed steps and rounds must be at least 1: {self}")
 
+    @property
+    def interleaved(self) -> bool:
+        """Timed step by step in one harness (CPU), rather than in alternating whole runs (CUDA)."""
+        return torch.device(self.device).type == "cpu"
 
-# (warm-up steps, timed steps, rounds) per (model, device type) for quick and full runs. A tutorial_cnn step
-# at batch 4 takes about a millisecond, so its short measurements get more rounds against noise; a
-# seed_resnet step at batch 64 takes about a second on one CPU thread, so that case is kept short.
+
+# (warm-up steps, timed steps, rounds) per (model, device type) for quick and full runs. On the CPU,
+# warm-up + timed steps is a multiple of LOG_EVERY where the case is long enough, so that every read of
+# the losses falls inside the timed steps. A seed_resnet step at batch 64 takes about 0.25 s on the CPU,
+# so that case is kept short.
 _PLANS = {
-    ("tutorial_cnn", "cpu"): {"quick": (50, 500, 5), "full": (100, 3000, 5)},
+    ("tutorial_cnn", "cpu"): {"quick": (50, 500, 2), "full": (100, 3000, 3)},
     ("tutorial_cnn", "cuda"): {"quick": (50, 1000, 5), "full": (200, 12_300, 3)},  # full: ~one CIFAR-10 epoch
-    ("seed_resnet", "cpu"): {"quick": (2, 10, 2), "full": (5, 100, 3)},
+    ("seed_resnet", "cpu"): {"quick": (2, 10, 2), "full": (5, 95, 2)},
     ("seed_resnet", "cuda"): {"quick": (20, 300, 3), "full": (50, 731, 3)},  # full: one CIFAR-10 epoch (781)
 }
 _PRESETS = (("origin-2ep", "tutorial_cnn", 4), ("resnet-24ep", "seed_resnet", 64))
@@ -110,11 +122,122 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+class BareLoop:
+    """The reference: the trainer's model, optimizer, loss and batches with nothing else, one step per call."""
+
+    def __init__(self, case: Case, data: ImageData) -> None:
+        config = case_config(case)
+        self.device = torch.device(case.device)
+        torch.manual_seed(config.seed)  # the trainer seeds the same way before building its model
+        self.model = build_model(config.model, in_channels=3, num_classes=10).to(self.device)
+        self.optimizer = build_optimizer(self.model, config)
+        self.loss_fn = build_loss(config)
+        # The trainer's normalisation: the seed's (0.5, 0.5) or the dataset's statistics.
+        mean, std = ([0.5] * 3, [0.5] * 3) if config.normalize == "half" else (data.mean, data.std)
+        loader = DeviceLoader(
+            data.train_x, data.train_y, batch_size=config.batch_size, device=self.device,
+            mean=mean, std=std, shuffle=True, seed=config.seed,
+        )
+        loader.set_epoch(0)
+        self.batches = iter(loader)
+        self.model.train()
+
+    def step(self) -> None:
+        """Forward, loss, zero_grad, backward, optimizer step on the next batch."""
+        images, labels = next(self.batches)
+        loss = self.loss_fn(self.model(images), labels)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+
+
+# ------------------------------------------------------------------------------- CPU: interleaved steps
+
+
+class InterleavingSink(RecordingSink):
+    """Records like RecordingSink; in each poll after a step, times that step and then one bare-loop step.
+
+    The trainer polls should_stop() once before its first step and once after every step. A trainer step's
+    time is from the end of one poll to the start of the next; the bare step runs and is timed in between.
+    Steps after the first `warmup_steps` are timed; the trainer is stopped after `last_step` steps.
+    """
+
+    def __init__(self, bare: BareLoop, warmup_steps: int, last_step: int) -> None:
+        super().__init__()
+        self.bare = bare
+        self.warmup_steps = warmup_steps
+        self.last_step = last_step
+        self.steps = 0
+        self.trainer_seconds = 0.0
+        self.bare_seconds = 0.0
+        self.left: float | None = None  # perf_counter() when the previous poll returned
+
+    def should_stop(self) -> bool:
+        entered = time.perf_counter()
+        if self.left is None:  # the poll before the first step
+            self.left = time.perf_counter()
+            return False
+        self.steps += 1
+        timed = self.steps > self.warmup_steps
+        if timed:
+            self.trainer_seconds += entered - self.left
+        self.bare.step()
+        self.left = time.perf_counter()
+        if timed:
+            self.bare_seconds += self.left - entered
+        return self.steps >= self.last_step
+
+
+def _interleaving_sink(case: Case, data: ImageData) -> InterleavingSink:
+    return InterleavingSink(BareLoop(case, data), case.warmup_steps, case.warmup_steps + case.steps)
+
+
+def interleaved_seconds(case: Case, data: ImageData) -> tuple[float, float]:
+    """(trainer seconds, bare-loop seconds) over the timed steps, the two interleaved step by step."""
+    sink = _interleaving_sink(case, data)
+    summary = Trainer(case_config(case), sink, data=data).run()
+    if summary["global_step"] != case.warmup_steps + case.steps or sink.steps != summary["global_step"]:
+        raise RuntimeError(f"trainer ran {summary['global_step']} steps, expected {case.warmup_steps + case.steps}")
+    return sink.trainer_seconds, sink.bare_seconds
+
+
+def aa_seconds(case: Case, data: ImageData) -> tuple[float, float]:
+    """The same harness with a second bare loop in the trainer's place: both sides should take the same time."""
+    sink = _interleaving_sink(case, data)
+    stand_in = BareLoop(case, data)
+    sink.should_stop()  # as the trainer polls before its first step
+    while True:
+        stand_in.step()
+        if sink.should_stop():
+            break
+    return sink.trainer_seconds, sink.bare_seconds
+
+
+def measure_interleaved(case: Case) -> dict[str, Any]:
+    """case.rounds interleaved runs, pooled, and AA_ROUNDS A/A runs; rates are images per second."""
+    data = random_images(case)
+    rounds = [interleaved_seconds(case, data) for _ in range(case.rounds)]
+    aa = [aa_seconds(case, data) for _ in range(AA_ROUNDS)]
+    images = case.steps * case.batch_size
+    trainer_total, bare_total = sum(t for t, _ in rounds), sum(b for _, b in rounds)
+    return {
+        "method": "interleaved",
+        "trainer_images_per_s": images * len(rounds) / trainer_total,
+        "bare_images_per_s": images * len(rounds) / bare_total,
+        "ratio": bare_total / trainer_total,
+        "round_ratios": [b / t for t, b in rounds],
+        "aa_ratio": sum(b for _, b in aa) / sum(t for t, _ in aa),
+    }
+
+
+# ------------------------------------------------------------------------------- CUDA: alternating runs
+
+
 @dataclass
 class TimingSink(RecordingSink):
     """Records like RecordingSink; starts the clock after the warm-up and stops the trainer after the timed steps.
 
-    The trainer polls should_stop() once after every step, so the poll count is the global step.
+    The trainer polls should_stop() once before its first step and once after every step.
     """
 
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
@@ -124,20 +247,19 @@ class TimingSink(RecordingSink):
     clock_started: float | None = None  # perf_counter() once the warm-up steps are done on the device
 
     def should_stop(self) -> bool:
+        steps = self.polls  # the first poll comes before any step
         self.polls += 1
-        if self.polls == self.warmup_steps:
+        if steps == self.warmup_steps:
             synchronize(self.device)  # the bare loop syncs here too
             self.clock_started = time.perf_counter()
-        return self.polls >= self.last_step
+        return steps >= self.last_step
 
 
 def trainer_rate(case: Case, data: ImageData) -> float:
     """Images per second of Trainer.run over the timed steps (construction and evaluation excluded)."""
-    config = case_config(case)
     sink = TimingSink(device=torch.device(case.device), warmup_steps=case.warmup_steps,
                       last_step=case.warmup_steps + case.steps)
-    trainer = Trainer(config, sink, data=data)
-    summary = trainer.run()  # stops after the last timed step, reading the losses (a device sync) first
+    summary = Trainer(case_config(case), sink, data=data).run()  # reads the losses (a device sync) as it stops
     stopped = time.perf_counter()
     if sink.clock_started is None or summary["global_step"] != case.warmup_steps + case.steps:
         raise RuntimeError(f"trainer ran {summary['global_step']} steps, expected {case.warmup_steps + case.steps}")
@@ -145,39 +267,22 @@ def trainer_rate(case: Case, data: ImageData) -> float:
 
 
 def bare_rate(case: Case, data: ImageData) -> float:
-    """Images per second of a plain forward/backward/step loop over the same batches and steps."""
-    config = case_config(case)
-    device = torch.device(case.device)
-    torch.manual_seed(config.seed)  # the trainer seeds the same way before building its model
-    model = build_model(config.model, in_channels=3, num_classes=10).to(device)
-    optimizer = build_optimizer(model, config)
-    loss_fn = build_loss(config)
-    # The trainer's normalisation: the seed's (0.5, 0.5) or the dataset's statistics.
-    mean, std = ([0.5] * 3, [0.5] * 3) if config.normalize == "half" else (data.mean, data.std)
-    loader = DeviceLoader(
-        data.train_x, data.train_y, batch_size=config.batch_size, device=device,
-        mean=mean, std=std, shuffle=True, seed=config.seed,
-    )
-    model.train()
-    loader.set_epoch(0)
-    started = 0.0
-    for step, (images, labels) in enumerate(loader, start=1):
-        loss = loss_fn(model(images), labels)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if step == case.warmup_steps:
-            synchronize(device)
-            started = time.perf_counter()
-    synchronize(device)
+    """Images per second of the bare loop over the same batches and steps."""
+    bare = BareLoop(case, data)
+    for _ in range(case.warmup_steps):
+        bare.step()
+    synchronize(bare.device)
+    started = time.perf_counter()
+    for _ in range(case.steps):
+        bare.step()
+    synchronize(bare.device)
     return case.steps * case.batch_size / (time.perf_counter() - started)
 
 
-def measure(case: Case) -> dict[str, Any]:
+def measure_alternating(case: Case) -> dict[str, Any]:
     """Trainer and bare loop measured alternately, case.rounds times each; the best rate of each is kept."""
     data = random_images(case)
-    device = torch.device(case.device)
-    if device.type == "cuda":
+    if torch.device(case.device).type == "cuda":
         torch.backends.cudnn.benchmark = True  # the trainer turns it on for CUDA; the bare loop gets it too
     trainer_runs, bare_runs = [], []
     for _ in range(case.rounds):
@@ -185,19 +290,31 @@ def measure(case: Case) -> dict[str, Any]:
         bare_runs.append(bare_rate(case, data))
     best_trainer, best_bare = max(trainer_runs), max(bare_runs)
     return {
-        "preset": case.preset,
-        "model": case.model,
-        "batch_size": case.batch_size,
-        "device": describe_device(device),
-        "warmup_steps": case.warmup_steps,
-        "steps": case.steps,
-        "log_every": LOG_EVERY,
-        "rounds": case.rounds,
+        "method": "alternating",
         "trainer_images_per_s": best_trainer,
         "bare_images_per_s": best_bare,
         "ratio": best_trainer / best_bare,
         "trainer_runs": trainer_runs,
         "bare_runs": bare_runs,
+    }
+
+
+# ------------------------------------------------------------------------------------------- all cases
+
+
+def measure(case: Case) -> dict[str, Any]:
+    """One case by its device's method, with the case's description."""
+    measured = measure_interleaved(case) if case.interleaved else measure_alternating(case)
+    return {
+        "preset": case.preset,
+        "model": case.model,
+        "batch_size": case.batch_size,
+        "device": describe_device(torch.device(case.device)),
+        "warmup_steps": case.warmup_steps,
+        "steps": case.steps,
+        "log_every": LOG_EVERY,
+        "rounds": case.rounds,
+        **measured,
     }
 
 
@@ -225,7 +342,7 @@ def run(quick: bool, threads: int | None = None, devices: list[str] | None = Non
 def main() -> None:
     """Run the benchmark and log a table of images per second."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer steps (a minute or two on one CPU thread)")
+    parser.add_argument("--quick", action="store_true", help="fewer steps (a minute or two on the CPU)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--device", choices=["cpu", "cuda", "all"], default="all",
                         help="where to measure (default: the CPU, and CUDA when present)")
@@ -233,13 +350,14 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     devices = default_devices() if args.device == "all" else [args.device]
     results = run(args.quick, args.threads, devices)
-    logger.info("%s; %d torch threads; best of alternating rounds", results["data"], results["torch_threads"])
-    logger.info("%-14s %5s %-12s %7s %6s %12s %12s %7s", "model", "batch", "device", "steps", "rounds", "trainer/s",
-                "bare/s", "ratio")
+    logger.info("%s; %d torch threads", results["data"], results["torch_threads"])
+    logger.info("%-14s %5s %-12s %-11s %7s %6s %12s %12s %7s %7s", "model", "batch", "device", "method", "steps",
+                "rounds", "trainer/s", "bare/s", "ratio", "A/A")
     for case in results["cases"]:
-        logger.info("%-14s %5d %-12s %7d %6d %12.0f %12.0f %7.3f", case["model"], case["batch_size"], case["device"],
-                    case["steps"], case["rounds"], case["trainer_images_per_s"], case["bare_images_per_s"],
-                    case["ratio"])
+        aa = f"{case['aa_ratio']:.3f}" if "aa_ratio" in case else "-"
+        logger.info("%-14s %5d %-12s %-11s %7d %6d %12.0f %12.0f %7.3f %7s", case["model"], case["batch_size"],
+                    case["device"], case["method"], case["steps"], case["rounds"], case["trainer_images_per_s"],
+                    case["bare_images_per_s"], case["ratio"], aa)
     logger.info("lowest ratio %.3f (target >= %.2f: %s)", results["min_ratio"], results["target_ratio"],
                 "met" if results["meets_target"] else "MISSED")
 

@@ -146,6 +146,8 @@ class Worker:
         """Build the config and call the trainer or the LR finder (torch is imported here, not at start)."""
         from worker.trainer.config import config_class
 
+        if sink.should_stop():  # cancelled, or the worker told to stop, between the claim and the start
+            return {"stopped": True}
         config = config_class(claimed["kind"]).model_validate({**claimed["config"], "device": self.device})
         if claimed["kind"] == "lr_find":
             from worker.trainer.lr_finder import run_lr_find

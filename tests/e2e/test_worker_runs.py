@@ -71,6 +71,16 @@ def test_cancel_stops_a_running_run_and_keeps_its_history(one_worker: tuple[Api,
     assert api.wait_status(following["id"], {"succeeded", "failed"}, 120)["status"] == "succeeded"
 
 
+def test_cancel_right_after_the_claim_stops_the_run_before_it_trains(one_worker: tuple[Api, WorkerProcess]) -> None:
+    api, worker = one_worker
+    run = api.create({**TINY_RUN, "epochs": 200, "train_limit": 4096})
+    api.wait_status(run["id"], {"running"}, 60)  # claimed: the worker is importing torch or building the model
+    assert api.post(f"/api/runs/{run['id']}/cancel").status_code == 200
+    done = api.wait_status(run["id"], {"cancelled", "failed", "succeeded"}, 10)
+    assert done["status"] == "cancelled", f"{done['error']}\n{worker.log()}"
+    assert done["finished_at"] is not None
+
+
 def test_a_failing_run_is_marked_failed_with_a_reason_and_the_worker_goes_on(
     one_worker: tuple[Api, WorkerProcess],
 ) -> None:

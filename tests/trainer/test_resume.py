@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import torch
 
+from tests.trainer.stop_sink import StopAfterSteps
 from worker.trainer.checkpoint import read_checkpoint_counters
 from worker.trainer.config import TrainConfig
 from worker.trainer.sink import RecordingSink
@@ -33,16 +34,6 @@ class CopyCheckpoints(RecordingSink):
     def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
         super().on_checkpoint(path, epoch, step)
         shutil.copyfile(path, self.keep_dir / f"epoch-{epoch}.pt")
-
-
-class StopAfter(RecordingSink):
-    def __init__(self, polls: int) -> None:
-        super().__init__()
-        self.polls_left = polls
-
-    def should_stop(self) -> bool:
-        self.polls_left -= 1
-        return self.polls_left <= 0
 
 
 def _points(sink: RecordingSink, name: str) -> dict[int, float]:
@@ -80,7 +71,7 @@ def test_resume_after_a_stop_mid_epoch(synthetic_data: Any, tmp_path: Path) -> N
     straight = RecordingSink()
     train(_config(), straight, data=synthetic_data)
 
-    stopped = StopAfter(polls=7)
+    stopped = StopAfterSteps(7)
     first = train(_config(), stopped, data=synthetic_data, out_dir=tmp_path)
     assert first["stopped"] and first["global_step"] == 7
     counters = read_checkpoint_counters(tmp_path / "checkpoint.pt")
@@ -98,8 +89,7 @@ def test_checkpoint_is_complete_and_written_atomically(synthetic_data: Any, tmp_
     train(config, RecordingSink(), data=synthetic_data, out_dir=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]  # no temporary file left behind
     payload = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
-    assert {"model", "optimizer", "scheduler", "epoch", "global_step", "rng", "config"} <= set(payload)
+    assert {"model", "optimizer", "epoch", "global_step", "rng", "config"} <= set(payload)
     assert payload["epoch"] == 2 and payload["global_step"] == 20
     assert payload["config"] == config.model_dump(mode="json")
     assert payload["optimizer"]["state"]  # momentum buffers
-    assert payload["scheduler"]["last_epoch"] == 20

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from worker.trainer.config import TrainConfig
-from worker.trainer.schedule import build_scheduler, lr_at
+from worker.trainer.schedule import StepSchedule, lr_at
 
 
 def _config(**fields) -> TrainConfig:
@@ -25,15 +25,15 @@ def test_cosine_matches_torch_cosine_annealing_stepped_per_batch() -> None:
     reference_opt = _optimizer(config.lr)
     reference = torch.optim.lr_scheduler.CosineAnnealingLR(reference_opt, T_max=total)
     ours_opt = _optimizer(config.lr)
-    ours = build_scheduler(ours_opt, total, per_epoch, config)
+    ours = StepSchedule(ours_opt, total, per_epoch, config)
     for step in range(total):
         expected = reference_opt.param_groups[0]["lr"]
         assert lr_at(step, total, per_epoch, config) == pytest.approx(expected, rel=1e-9, abs=1e-15)
+        assert ours.apply(step) == pytest.approx(expected, rel=1e-9, abs=1e-15)
         assert ours_opt.param_groups[0]["lr"] == pytest.approx(expected, rel=1e-9, abs=1e-15)
         reference_opt.step()
         ours_opt.step()
         reference.step()
-        ours.step()
 
 
 @pytest.mark.parametrize("step", [0, 1, 60, 120, 180, 239])
@@ -93,12 +93,22 @@ def test_linear_warmup_then_cosine_over_the_rest() -> None:
     assert lr_at(60, total, per_epoch, config) == pytest.approx(0.05)
 
 
-def test_scheduler_follows_lr_at_for_every_schedule() -> None:
+def test_step_schedule_sets_lr_at_on_every_group_for_every_schedule() -> None:
     for schedule in ("constant", "cosine", "onecycle", "step"):
         config = _config(schedule=schedule, lr=0.3, warmup_epochs=0.5, step_size_epochs=1)
-        optimizer = _optimizer(config.lr)
-        scheduler = build_scheduler(optimizer, 40, 8, config)
+        groups = [{"params": [torch.nn.Parameter(torch.zeros(1))]}, {"params": [torch.nn.Parameter(torch.zeros(1))]}]
+        optimizer = torch.optim.SGD(groups, lr=config.lr, momentum=0.9)
+        stepper = StepSchedule(optimizer, 40, 8, config)
         for step in range(40):
-            assert optimizer.param_groups[0]["lr"] == pytest.approx(lr_at(step, 40, 8, config)), (schedule, step)
+            expected = lr_at(step, 40, 8, config)
+            assert stepper.apply(step) == expected
+            assert [g["lr"] for g in optimizer.param_groups] == [expected, expected], (schedule, step)
             optimizer.step()
-            scheduler.step()
+
+
+def test_step_schedule_overrides_an_lr_restored_from_a_checkpoint() -> None:
+    config = _config(schedule="cosine", lr=0.1)
+    optimizer = _optimizer(config.lr)
+    optimizer.param_groups[0]["lr"] = 123.0  # what a loaded optimizer state could hold
+    StepSchedule(optimizer, 100, 10, config).apply(50)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(lr_at(50, 100, 10, config))

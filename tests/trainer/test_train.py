@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.trainer.stop_sink import StopAfterSteps
 from worker.trainer.config import TrainConfig
 from worker.trainer.schedule import lr_at
 from worker.trainer.sink import MetricPoint, Progress, RecordingSink
@@ -59,18 +60,6 @@ class PlainDataSink(RecordingSink):
         super().on_end(summary)
 
 
-class StopAfter(RecordingSink):
-    """Asks the trainer to stop once it has been polled `polls` times (one poll per step)."""
-
-    def __init__(self, polls: int) -> None:
-        super().__init__()
-        self.polls_left = polls
-
-    def should_stop(self) -> bool:
-        self.polls_left -= 1
-        return self.polls_left <= 0
-
-
 def _config(**fields: Any) -> TrainConfig:
     base = dict(dataset="synthetic", device="cpu", train_limit=256, test_limit=128, epochs=2, batch_size=32,
                 lr=0.01, log_every=3)
@@ -115,6 +104,32 @@ def test_losses_are_read_every_log_every_steps(synthetic_data: Any) -> None:
     assert sink.progress[-1].total_steps == 16
 
 
+def test_epoch_train_metrics_do_not_depend_on_the_log_interval(synthetic_data: Any) -> None:
+    # 250 images in batches of 32: seven full batches and one of 26, so the windows are uneven.
+    runs = {}
+    for log_every in (1, 5):
+        sink = RecordingSink()
+        train(_config(train_limit=250, log_every=log_every), sink, data=synthetic_data)
+        runs[log_every] = sink
+    assert runs[1].series("loss") == runs[5].series("loss")
+    assert runs[1].series("train_loss") == pytest.approx(runs[5].series("train_loss"), rel=1e-12)
+    assert runs[1].series("train_acc") == runs[5].series("train_acc")
+    # The epoch's train loss is the image-weighted mean of its step losses.
+    epoch_1 = runs[5].series("loss")[:8]
+    weighted = (sum(epoch_1[:7]) * 32 + epoch_1[7] * 26) / 250
+    assert runs[5].series("train_loss")[0] == pytest.approx(weighted, rel=1e-9)
+
+
+def test_epoch_train_accuracy_counts_the_predictions_made_while_training(synthetic_data: Any) -> None:
+    # With a negligible LR the weights do not move, so the running count during epoch 1 must equal an
+    # evaluation of the final model on the same training images (tutorial_cnn has no dropout or BN).
+    config = _config(epochs=1, lr=1e-9, momentum=0.0, train_limit=256)
+    sink = RecordingSink()
+    summary = train(config, sink, data=synthetic_data)
+    assert summary["train_total"] == 256
+    assert sink.series("train_acc")[0] == pytest.approx(summary["train_accuracy"], abs=1.5 / 256)
+
+
 def test_lr_points_follow_the_schedule(synthetic_data: Any) -> None:
     config = _config(schedule="cosine", lr=0.05)
     sink = RecordingSink()
@@ -153,7 +168,7 @@ def test_summary_has_accuracies_confusion_and_config(synthetic_data: Any) -> Non
 
 
 def test_stop_request_writes_checkpoint_and_returns_stopped_summary(synthetic_data: Any, tmp_path: Path) -> None:
-    sink = StopAfter(polls=5)
+    sink = StopAfterSteps(5)
     summary = train(_config(), sink, data=synthetic_data, out_dir=tmp_path)
     assert summary["stopped"] is True
     assert summary["global_step"] == 5 and summary["epochs_completed"] == 0
@@ -161,6 +176,15 @@ def test_stop_request_writes_checkpoint_and_returns_stopped_summary(synthetic_da
     assert sink.checkpoints == [(tmp_path / "checkpoint.pt", 0)]
     assert (tmp_path / "checkpoint.pt").is_file()
     assert len(sink.series("loss")) == 5  # the losses before the stop were still reported
+
+
+def test_a_stop_requested_before_the_first_step_trains_nothing(synthetic_data: Any, tmp_path: Path) -> None:
+    # A cancel that arrives while the data and the model are being built takes effect before any step.
+    sink = StopAfterSteps(0)
+    summary = train(_config(), sink, data=synthetic_data, out_dir=tmp_path)
+    assert summary["stopped"] is True and summary["global_step"] == 0
+    assert sink.points == [] and sink.checkpoints == [] and sink.summary is None
+    assert sink.polls == 1
 
 
 def test_same_seed_same_losses_different_seed_different(synthetic_data: Any) -> None:

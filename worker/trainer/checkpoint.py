@@ -1,8 +1,9 @@
-"""Write and read training checkpoints: model, optimizer, scheduler, counters, RNG state and config.
+"""Write and read training checkpoints: model, optimizer, counters, RNG state and config.
 
 A checkpoint is written after every epoch (and when a run is stopped mid-epoch) to out_dir/checkpoint.pt,
 atomically (a temporary file in the same directory, then os.replace), so a crash never leaves half a file.
-It holds only tensors and plain Python values, so it loads with torch.load(weights_only=True).
+It holds only tensors and plain Python values, so it loads with torch.load(weights_only=True). The LR schedule
+is a pure function of the global step (see schedule.py), so the step is all of its state that is saved.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ def save_checkpoint(
     *,
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
-    scheduler: torch.optim.lr_scheduler.LRScheduler,
     state: CheckpointState,
 ) -> Path:
     """Write a checkpoint to `path` atomically and return the path."""
@@ -45,7 +45,6 @@ def save_checkpoint(
         "format": FORMAT_VERSION,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict(),
         "epoch": state.epoch,
         "global_step": state.global_step,
         "step_in_epoch": state.step_in_epoch,
@@ -67,17 +66,14 @@ def load_checkpoint(
     *,
     model: nn.Module,
     optimizer: torch.optim.Optimizer | None = None,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     restore_rng: bool = True,
 ) -> CheckpointState:
-    """Load `path` into the given model/optimizer/scheduler (in place) and return its counters."""
+    """Load `path` into the given model and optimizer (in place) and return its counters."""
     device = next(model.parameters()).device
     payload = torch.load(Path(path), map_location=device, weights_only=True)
     model.load_state_dict(payload["model"])
     if optimizer is not None:
         optimizer.load_state_dict(payload["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(payload["scheduler"])
     if restore_rng:
         _set_rng_states(payload.get("rng", {}))
     return CheckpointState(

@@ -1,4 +1,4 @@
-"""Per-step learning-rate schedules as pure functions of the step, plus a LambdaLR built on them.
+"""Per-step learning-rate schedules as pure functions of the step, and StepSchedule, which applies one.
 
 Steps count optimizer updates from 0; `lr_at(t, ...)` is the LR used by update t. Schedules:
     constant  the base LR
@@ -9,6 +9,9 @@ Steps count optimizer updates from 0; `lr_at(t, ...)` is the LR used by update t
     step      the base LR times step_gamma ** (completed epochs // step_size_epochs)
 A linear warmup of `warmup_epochs` (from 0) precedes constant, cosine and step; cosine then anneals over
 the steps after the warmup.
+
+Because the LR is a pure function of the step, a schedule has no state of its own: a checkpoint's global
+step is all a resumed run needs to continue it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import math
 
 import torch
-from torch.optim.lr_scheduler import LambdaLR
 
 from worker.trainer.config import TrainConfig
 
@@ -57,12 +59,26 @@ def lr_at(step: int, total_steps: int, steps_per_epoch: int, config: TrainConfig
     return config.lr * lr_factor(step, total_steps, steps_per_epoch, config)
 
 
-def build_scheduler(
-    optimizer: torch.optim.Optimizer, total_steps: int, steps_per_epoch: int, config: TrainConfig
-) -> LambdaLR:
-    """A LambdaLR following lr_factor; call .step() once after every optimizer update."""
+class StepSchedule:
+    """Sets the optimizer's LR to lr_at(step) before each update.
 
-    def factor(step: int) -> float:
-        return lr_factor(step, total_steps, steps_per_epoch, config)
+    Cheaper per step than a torch LRScheduler (no wrapper around optimizer.step, no list of LRs per call),
+    which matters when a step takes a millisecond.
+    """
 
-    return LambdaLR(optimizer, factor)
+    def __init__(
+        self, optimizer: torch.optim.Optimizer, total_steps: int, steps_per_epoch: int, config: TrainConfig
+    ) -> None:
+        self.optimizer = optimizer
+        self.total_steps = total_steps
+        self.steps_per_epoch = steps_per_epoch
+        self.config = config
+
+    def apply(self, step: int) -> float:
+        """Set the LR of update `step` (0-based) on every parameter group and return it."""
+        lr = lr_at(step, self.total_steps, self.steps_per_epoch, self.config)
+        groups = self.optimizer.param_groups
+        if groups[0]["lr"] != lr:  # a constant schedule writes nothing after the first step
+            for group in groups:
+                group["lr"] = lr
+        return lr

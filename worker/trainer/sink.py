@@ -72,7 +72,7 @@ class Sink:
         """Run finished normally with this summary."""
 
     def should_stop(self) -> bool:
-        """Polled between steps: True asks the trainer to stop early (cancel or hand-back)."""
+        """Polled before the first step and after every step: True asks the trainer to stop (cancel or hand-back)."""
         return False
 
 

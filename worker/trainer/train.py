@@ -1,8 +1,9 @@
 """The training loop: one run of a TrainConfig, reported through a Sink.
 
-The loop never waits on the device per step: the loss of each step stays on the device and is read
-every `log_every` steps as one stacked tensor; the epoch's train loss and accuracy are sums kept on the
-device too. A checkpoint is written after every epoch (and on a requested stop), and a run resumed from
+The loop never waits on the device per step, and adds almost no work to it: each step's loss and logits
+stay on the device (detached) and are read every `log_every` steps in one transfer, which also counts the
+window's correct predictions; the epoch's train loss and accuracy are summed on the host from those reads.
+A checkpoint is written after every epoch (and on a requested stop), and a run resumed from
 one continues with the same batches, so its next losses equal those of the uninterrupted run.
 """
 
@@ -28,7 +29,7 @@ from worker.trainer.evaluate import EvalResult, evaluate
 from worker.trainer.feature_maps import capture_feature_maps, check_layers
 from worker.trainer.models import build_model, feature_layers
 from worker.trainer.optim import build_loss, build_optimizer
-from worker.trainer.schedule import build_scheduler
+from worker.trainer.schedule import StepSchedule
 from worker.trainer.sink import MetricPoint, Progress, Sink
 
 if TYPE_CHECKING:
@@ -56,36 +57,59 @@ def train(
 
 @dataclass
 class _StepWindow:
-    """Steps since the last read of the losses from the device."""
+    """Steps since the last read from the device.
+
+    Holds at most one epoch's logits (the window is read at each epoch's end): 2 MB for CIFAR-10.
+    """
 
     steps: list[int] = field(default_factory=list)
     lrs: list[float] = field(default_factory=list)
-    losses: list[torch.Tensor] = field(default_factory=list)  # 0-dim device tensors, detached
-    images: int = 0
+    losses: list[torch.Tensor] = field(default_factory=list)  # 0-dim, detached, on the device
+    logits: list[torch.Tensor] = field(default_factory=list)  # (B, classes), detached, on the device
+    labels: list[torch.Tensor] = field(default_factory=list)  # (B,) on the device
     started: float = 0.0  # perf_counter() when the window opened
 
-    def add(self, step: int, lr: float, loss: torch.Tensor, images: int) -> None:
+    def add(self, step: int, lr: float, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
         self.steps.append(step)
         self.lrs.append(lr)
         self.losses.append(loss)
-        self.images += images
+        self.logits.append(logits)
+        self.labels.append(labels)
 
     def reset(self) -> None:
-        self.steps, self.lrs, self.losses, self.images = [], [], [], 0
+        self.steps, self.lrs, self.losses, self.logits, self.labels = [], [], [], [], []
         self.started = time.perf_counter()
+
+    def read(self) -> tuple[list[float], list[int], int]:
+        """(loss per step, images per step, correct predictions in the window), in one device sync."""
+        losses = torch.stack(self.losses).double()
+        correct = (torch.cat(self.logits).argmax(dim=1) == torch.cat(self.labels)).sum()
+        *loss_values, correct_value = torch.cat([losses, correct.double().reshape(1)]).tolist()
+        return loss_values, [int(labels.shape[0]) for labels in self.labels], int(correct_value)
 
 
 @dataclass
 class _EpochSums:
-    """Running train-loss and accuracy sums of one epoch, on the device."""
+    """Train-loss and accuracy sums of one epoch, on the host, added to at each read of the window."""
 
-    loss_sum: torch.Tensor  # sum over images of the per-image loss
-    correct: torch.Tensor  # int64 count
-    seen: int = 0  # images; known on the host from the batch shapes
+    loss_sum: float = 0.0  # sum over images of the per-image loss, added step by step in step order
+    correct: int = 0
+    seen: int = 0
+
+    def add(self, losses: list[float], images: list[int], correct: int) -> None:
+        for loss, count in zip(losses, images):
+            self.loss_sum += loss * count  # in step order: a resumed run's sum is the uninterrupted run's
+        self.correct += correct
+        self.seen += sum(images)
 
     def to_extra(self) -> dict[str, Any]:
-        loss_sum, correct = torch.stack([self.loss_sum, self.correct.to(self.loss_sum.dtype)]).tolist()
-        return {"loss_sum": loss_sum, "correct": int(correct), "seen": self.seen}
+        return {"loss_sum": self.loss_sum, "correct": self.correct, "seen": self.seen}
+
+    @classmethod
+    def from_extra(cls, extra: dict[str, Any] | None) -> _EpochSums:
+        if not extra:
+            return cls()
+        return cls(float(extra["loss_sum"]), int(extra["correct"]), int(extra["seen"]))
 
 
 class Trainer:
@@ -140,7 +164,7 @@ class Trainer:
 
         self.loss_fn = build_loss(config)
         self.optimizer = build_optimizer(self.model, config)
-        self.scheduler = build_scheduler(self.optimizer, self.total_steps, self.steps_per_epoch, config)
+        self.schedule = StepSchedule(self.optimizer, self.total_steps, self.steps_per_epoch, config)
         use_bf16 = config.bf16 and self.device.type == "cuda"
         self.autocast: Callable[[], contextlib.AbstractContextManager] = (
             partial(torch.autocast, device_type="cuda", dtype=torch.bfloat16) if use_bf16 else contextlib.nullcontext
@@ -176,6 +200,9 @@ class Trainer:
             self.sink.on_log("info", f"resumed from {resume_from} at epoch {start.epoch + 1}, step {start.global_step}")
             self._warn_if_config_changed(start.config)
 
+        if self.sink.should_stop():  # a cancel or hand-back that came while the data and model were built
+            self.sink.on_log("info", f"stopped before training, at step {self.global_step}")
+            return self._summary(started, None, None, stopped=True)
         stopped = False
         for epoch in range(start.epoch + 1, self.config.epochs + 1):
             skip = start.step_in_epoch if epoch == start.epoch + 1 else 0
@@ -205,8 +232,8 @@ class Trainer:
         return summary
 
     def _restore(self, resume_from: Path) -> CheckpointState:
-        """Load model, optimizer, scheduler and RNG state from a checkpoint and take over its counters."""
-        start = load_checkpoint(resume_from, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler)
+        """Load model, optimizer and RNG state from a checkpoint and take over its counters."""
+        start = load_checkpoint(resume_from, model=self.model, optimizer=self.optimizer)
         self.global_step, self.epochs_completed = start.global_step, start.epoch
         self.seconds_before = float(start.extra.get("seconds", 0.0))
         self.train_seconds = float(start.extra.get("train_seconds", 0.0))
@@ -224,56 +251,48 @@ class Trainer:
     # ---------------------------------------------------------------------------------------- one epoch
 
     def _train_epoch(self, epoch: int, skip: int, partial_sums: dict[str, Any] | None) -> tuple[_EpochSums, bool]:
-        """Train one epoch (skipping its first `skip` batches after a mid-epoch resume); True if stopped."""
+        """Train one epoch (skipping its first `skip` batches after a mid-epoch resume); True if stopped.
+
+        Per step, besides the bare forward/backward/update, the loop only sets the LR and keeps references
+        to the step's loss, logits and labels; everything else happens when the window is read.
+        """
         self.model.train()
         self.train_loader.set_epoch(epoch - 1)
-        sums = _EpochSums(
-            loss_sum=torch.zeros((), dtype=torch.float32, device=self.device),
-            correct=torch.zeros((), dtype=torch.int64, device=self.device),
-        )
-        if partial_sums:
-            sums.loss_sum += float(partial_sums["loss_sum"])
-            sums.correct += int(partial_sums["correct"])
-            sums.seen = int(partial_sums["seen"])
+        sums = _EpochSums.from_extra(partial_sums)
         self._window.reset()
         for index, (images, labels) in enumerate(self.train_loader):
             if index < skip:
                 continue  # the loader's randomness depends only on (seed, epoch, batch order): skip, don't reseed
-            lr = self.scheduler.get_last_lr()[0]
+            lr = self.schedule.apply(self.global_step)
             with self.autocast():
                 logits = self.model(images)
                 loss = self.loss_fn(logits, labels)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()
-            self.scheduler.step()
             self.global_step += 1
-
-            batch = int(labels.shape[0])
-            step_loss = loss.detach().float()
-            sums.loss_sum += step_loss * batch
-            sums.correct += (logits.detach().argmax(dim=1) == labels).sum()
-            sums.seen += batch
-            self._window.add(self.global_step, lr, step_loss, batch)
+            self._window.add(self.global_step, lr, loss.detach(), logits.detach(), labels)
 
             if self.global_step % self.config.log_every == 0:
-                self._read_window(epoch)
+                self._read_window(epoch, sums)
             if self.sink.should_stop():
-                self._read_window(epoch)
+                self._read_window(epoch, sums)
                 return sums, True
-        self._read_window(epoch)
+        self._read_window(epoch, sums)
         return sums, False
 
-    def _read_window(self, epoch: int) -> None:
-        """Read the window's losses from the device (one sync) and send loss/lr/throughput and progress."""
+    def _read_window(self, epoch: int, sums: _EpochSums) -> None:
+        """Read the window from the device (one sync) into the epoch's sums; send loss, lr, throughput, progress."""
         window = self._window
         if not window.steps:
             return
-        losses = torch.stack(window.losses).tolist()
+        losses, images, correct = window.read()
+        sums.add(losses, images, correct)
         elapsed = max(time.perf_counter() - window.started, 1e-9)
-        images_per_s = window.images / elapsed
+        window_images = sum(images)
+        images_per_s = window_images / elapsed
         self.train_seconds += elapsed
-        self.train_images_seen += window.images
+        self.train_images_seen += window_images
 
         points = [MetricPoint("loss", s, v) for s, v in zip(window.steps, losses)]
         points += [MetricPoint("lr", s, v) for s, v in zip(window.steps, window.lrs)]
@@ -297,9 +316,8 @@ class Trainer:
 
     def _end_epoch(self, epoch: int, sums: _EpochSums) -> None:
         """Send the epoch's train/test metrics and feature maps."""
-        loss_sum, correct = torch.stack([sums.loss_sum, sums.correct.to(sums.loss_sum.dtype)]).tolist()
         seen = max(sums.seen, 1)
-        train_loss, train_acc = loss_sum / seen, correct / seen
+        train_loss, train_acc = sums.loss_sum / seen, sums.correct / seen
         points = [MetricPoint("train_loss", epoch, train_loss), MetricPoint("train_acc", epoch, train_acc)]
         message = f"epoch {epoch}/{self.config.epochs}: train loss {train_loss:.4f}, train acc {100 * train_acc:.1f} %"
         if epoch % self.config.eval_every == 0 or epoch == self.config.epochs:
@@ -331,8 +349,7 @@ class Trainer:
             train_images=self.train_images_seen,
         )
         self.checkpoint_path = save_checkpoint(
-            self.out_dir / CHECKPOINT_NAME, model=self.model, optimizer=self.optimizer,
-            scheduler=self.scheduler, state=state,
+            self.out_dir / CHECKPOINT_NAME, model=self.model, optimizer=self.optimizer, state=state,
         )
         self.sink.on_checkpoint(self.checkpoint_path, epoch, state.global_step)
 
