@@ -215,3 +215,41 @@ def test_bf16_request_on_cpu_trains_in_float32_and_says_so(synthetic_data: Any) 
     train(_config(epochs=1, bf16=True), sink, data=synthetic_data)
     assert any("bf16" in message for _, message in sink.logs)
     assert sink.summary is not None
+
+
+def test_training_steps_read_nothing_from_the_device_between_window_reads(
+    synthetic_data: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every way a tensor's value reaches the host (each one a device sync on a GPU) is counted while the
+    # training epochs run; evaluation is left out. 8 steps per epoch and log_every 3: one read after
+    # steps 3, 6, 8 (the epoch's end), 9, 12, 15 and 16, and none in between.
+    import torch
+
+    reads: list[str] = []
+    in_epoch = False
+
+    def counting(name: str) -> Any:
+        original = getattr(torch.Tensor, name)
+
+        def read(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            if in_epoch:
+                reads.append(name)
+            return original(self, *args, **kwargs)
+
+        return read
+
+    for name in ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__"):
+        monkeypatch.setattr(torch.Tensor, name, counting(name))
+    train_epoch = Trainer._train_epoch
+
+    def counted_epoch(self: Trainer, *args: Any) -> Any:
+        nonlocal in_epoch
+        in_epoch = True
+        try:
+            return train_epoch(self, *args)
+        finally:
+            in_epoch = False
+
+    monkeypatch.setattr(Trainer, "_train_epoch", counted_epoch)
+    train(_config(epochs=2, log_every=3), RecordingSink(), data=synthetic_data)
+    assert reads == ["tolist"] * 7
