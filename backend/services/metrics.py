@@ -21,7 +21,8 @@ EPOCH_SERIES = ("train_loss", "train_acc", "test_loss", "test_acc")
 def insert_points(session: Session, run_id: int, event_id: int, points: Sequence[MetricPointIn]) -> None:
     """Store points with one bulk INSERT (an executemany of one compiled, cached statement; not a query per point).
 
-    SQLAlchemy sends it as the driver's executemany on SQLite and as batched multi-row VALUES on PostgreSQL.
+    SQLAlchemy hands it to the driver's executemany: sqlite3 steps one prepared statement, psycopg sends
+    the rows in one pipeline (no round trip per row).
     """
     rows = [{"run_id": run_id, "event_id": event_id, "name": p.name, "step": p.step, "value": p.value} for p in points]
     if rows:
