@@ -1,22 +1,23 @@
-"""A sink that asks the trainer to stop after a given number of steps."""
+"""A sink that asks the trainer to stop at a given poll of should_stop()."""
 
 from __future__ import annotations
 
 from worker.trainer.sink import RecordingSink
 
 
-class StopAfterSteps(RecordingSink):
-    """Records like RecordingSink and stops the trainer once `steps` steps are done.
+class StopAtPoll(RecordingSink):
+    """Records like RecordingSink and answers True from the `poll`-th call of should_stop() on (0-based).
 
-    The trainer polls should_stop() once before its first step and once after every step.
+    The trainer polls once before its first step, once after every step (so poll k, while training, comes
+    after step k) and once before each evaluation batch.
     """
 
-    def __init__(self, steps: int) -> None:
+    def __init__(self, poll: int) -> None:
         super().__init__()
-        self.steps = steps
+        self.stop_at = poll
         self.polls = 0
 
     def should_stop(self) -> bool:
-        steps_done = self.polls  # the first poll comes before any step
+        index = self.polls
         self.polls += 1
-        return steps_done >= self.steps
+        return index >= self.stop_at

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from worker.trainer.evaluate import evaluate
+from worker.trainer.evaluate import EvaluationStopped, evaluate
 
 
 class LogitsAreInputs(nn.Module):
@@ -67,3 +67,19 @@ def test_class_without_images_has_zero_accuracy_not_an_error() -> None:
     result = evaluate(LogitsAreInputs(), [(_logits([0, 1]), torch.tensor([0, 1]))], num_classes=3)
     assert result.per_class == [1.0, 1.0, 0.0]
     assert result.confusion[2] == [0, 0, 0]
+
+
+def test_a_stop_asked_for_between_batches_ends_the_pass_and_restores_the_mode() -> None:
+    model = LogitsAreInputs().train()
+    batches_seen: list[int] = []
+
+    def batches():
+        for index in range(5):
+            batches_seen.append(index)
+            yield _logits([0]), torch.tensor([0])
+
+    answers = iter([False, False, True])
+    with pytest.raises(EvaluationStopped):
+        evaluate(model, batches(), num_classes=3, should_stop=lambda: next(answers))
+    assert batches_seen == [0, 1, 2]  # the third batch was fetched, then the stop was seen before using it
+    assert model.training

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from tests.trainer.stop_sink import StopAfterSteps
+from tests.trainer.stop_sink import StopAtPoll
 from worker.trainer.checkpoint import read_checkpoint_counters
 from worker.trainer.config import TrainConfig
 from worker.trainer.sink import RecordingSink
@@ -71,7 +71,7 @@ def test_resume_after_a_stop_mid_epoch(synthetic_data: Any, tmp_path: Path) -> N
     straight = RecordingSink()
     train(_config(), straight, data=synthetic_data)
 
-    stopped = StopAfterSteps(7)
+    stopped = StopAtPoll(7)
     first = train(_config(), stopped, data=synthetic_data, out_dir=tmp_path)
     assert first["stopped"] and first["global_step"] == 7
     counters = read_checkpoint_counters(tmp_path / "checkpoint.pt")
@@ -82,6 +82,50 @@ def test_resume_after_a_stop_mid_epoch(synthetic_data: Any, tmp_path: Path) -> N
     assert _points(resumed, "loss") == {step: loss for step, loss in _points(straight, "loss").items() if step > 7}
     # Epoch 1's train loss covers the steps before the stop too (their sums travel in the checkpoint).
     assert _points(resumed, "train_loss")[1] == pytest.approx(_points(straight, "train_loss")[1], rel=1e-5)
+
+
+def test_a_stop_during_an_epoch_end_evaluation_is_resumed_with_that_evaluation(
+    synthetic_data: Any, tmp_path: Path
+) -> None:
+    # 10 steps per epoch, one test batch: poll 0 before step 1, polls 1-10 after steps 1-10, poll 11 before
+    # epoch 1's test batch.
+    straight = RecordingSink()
+    train(_config(), straight, data=synthetic_data)
+
+    stopped = StopAtPoll(11)
+    first = train(_config(), stopped, data=synthetic_data, out_dir=tmp_path)
+    assert first["stopped"] and first["global_step"] == 10 and first["epochs_completed"] == 0
+    assert not _points(stopped, "train_loss") and not _points(stopped, "test_acc")  # nothing half-reported
+    counters = read_checkpoint_counters(tmp_path / "checkpoint.pt")
+    assert (counters.epoch, counters.global_step, counters.step_in_epoch) == (0, 10, 10)
+
+    resumed = RecordingSink()
+    summary = train(_config(), resumed, data=synthetic_data, out_dir=tmp_path, resume_from=tmp_path / "checkpoint.pt")
+    assert min(_points(resumed, "loss")) == 11  # epoch 1's steps are not trained again
+    assert _points(resumed, "test_acc") == _points(straight, "test_acc")  # epochs 1 and 2
+    assert _points(resumed, "train_loss") == pytest.approx(_points(straight, "train_loss"), rel=1e-12)
+    assert summary["test_correct"] == straight.summary["test_correct"]
+
+
+def test_a_stop_during_the_final_evaluation_keeps_the_last_epoch_and_a_resume_finishes_it(
+    synthetic_data: Any, tmp_path: Path
+) -> None:
+    # Polls 12-21 after steps 11-20, 22 before epoch 2's test batch, 23 before the final train-set batch.
+    straight = RecordingSink()
+    train(_config(), straight, data=synthetic_data)
+
+    stopped = StopAtPoll(23)
+    first = train(_config(), stopped, data=synthetic_data, out_dir=tmp_path)
+    assert first["stopped"] and first["epochs_completed"] == 2 and first["train_accuracy"] is None
+    assert stopped.summary is None and "result" not in stopped.artifacts
+    assert read_checkpoint_counters(tmp_path / "checkpoint.pt").epoch == 2
+
+    resumed = RecordingSink()
+    summary = train(_config(), resumed, data=synthetic_data, out_dir=tmp_path, resume_from=tmp_path / "checkpoint.pt")
+    assert not _points(resumed, "loss")  # nothing left to train
+    assert summary["train_correct"] == straight.summary["train_correct"]
+    assert summary["test_correct"] == straight.summary["test_correct"]
+    assert resumed.artifacts["confusion"] == straight.artifacts["confusion"]
 
 
 def test_checkpoint_is_complete_and_written_atomically(synthetic_data: Any, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.trainer.stop_sink import StopAfterSteps
+from tests.trainer.stop_sink import StopAtPoll
 from worker.trainer.config import TrainConfig
 from worker.trainer.schedule import lr_at
 from worker.trainer.sink import MetricPoint, Progress, RecordingSink
@@ -168,7 +168,7 @@ def test_summary_has_accuracies_confusion_and_config(synthetic_data: Any) -> Non
 
 
 def test_stop_request_writes_checkpoint_and_returns_stopped_summary(synthetic_data: Any, tmp_path: Path) -> None:
-    sink = StopAfterSteps(5)
+    sink = StopAtPoll(5)
     summary = train(_config(), sink, data=synthetic_data, out_dir=tmp_path)
     assert summary["stopped"] is True
     assert summary["global_step"] == 5 and summary["epochs_completed"] == 0
@@ -180,7 +180,7 @@ def test_stop_request_writes_checkpoint_and_returns_stopped_summary(synthetic_da
 
 def test_a_stop_requested_before_the_first_step_trains_nothing(synthetic_data: Any, tmp_path: Path) -> None:
     # A cancel that arrives while the data and the model are being built takes effect before any step.
-    sink = StopAfterSteps(0)
+    sink = StopAtPoll(0)
     summary = train(_config(), sink, data=synthetic_data, out_dir=tmp_path)
     assert summary["stopped"] is True and summary["global_step"] == 0
     assert sink.points == [] and sink.checkpoints == [] and sink.summary is None

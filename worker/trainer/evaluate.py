@@ -11,6 +11,10 @@ import torch.nn.functional as F
 from torch import nn
 
 
+class EvaluationStopped(Exception):
+    """should_stop() asked for a stop in the middle of an evaluation pass."""
+
+
 @dataclass(frozen=True)
 class EvalResult:
     """What one pass over a split gives; plain Python values only."""
@@ -33,10 +37,13 @@ def evaluate(
     num_classes: int,
     *,
     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+    should_stop: Callable[[], bool] | None = None,
 ) -> EvalResult:
     """Evaluate `model` in eval mode over `loader` (normalized batches on the model's device).
 
     The loss sum and the confusion counts stay on the device; they are read once at the end.
+    `should_stop` is polled before each batch; when it says so, EvaluationStopped is raised (a pass over
+    50,000 images takes a minute on a CPU, too long to keep a cancel waiting).
     The model's train/eval mode is restored afterwards.
     """
     was_training = model.training
@@ -46,6 +53,8 @@ def evaluate(
     try:
         with torch.inference_mode():
             for images, labels in loader:
+                if should_stop is not None and should_stop():
+                    raise EvaluationStopped
                 with autocast():
                     logits = model(images)
                 batch_loss = F.cross_entropy(logits.float(), labels, reduction="sum")

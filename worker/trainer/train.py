@@ -25,7 +25,7 @@ from worker.trainer.config import TrainConfig
 from worker.trainer.data.loader import DeviceLoader
 from worker.trainer.data.registry import load_dataset
 from worker.trainer.device import describe_device, resolve_device
-from worker.trainer.evaluate import EvalResult, evaluate
+from worker.trainer.evaluate import EvalResult, EvaluationStopped, evaluate
 from worker.trainer.feature_maps import capture_feature_maps, check_layers
 from worker.trainer.models import build_model, feature_layers
 from worker.trainer.optim import build_loss, build_optimizer
@@ -197,7 +197,7 @@ class Trainer:
         start = self._restore(resume_from) if resume_from is not None else CheckpointState(epoch=0, global_step=0)
         self.sink.on_start(self._start_info(resumed=resume_from is not None))
         if resume_from is not None:
-            self.sink.on_log("info", f"resumed from {resume_from} at epoch {start.epoch + 1}, step {start.global_step}")
+            self.sink.on_log("info", f"resumed from {resume_from} after epoch {start.epoch}, step {start.global_step}")
             self._warn_if_config_changed(start.config)
 
         if self.sink.should_stop():  # a cancel or hand-back that came while the data and model were built
@@ -208,6 +208,11 @@ class Trainer:
             skip = start.step_in_epoch if epoch == start.epoch + 1 else 0
             partial_sums = start.extra.get("epoch_sums") if skip else None
             sums, stopped = self._train_epoch(epoch, skip, partial_sums)
+            if not stopped:
+                try:
+                    self._end_epoch(epoch, sums)
+                except EvaluationStopped:  # saved as a stop after the epoch's last step: a resume evaluates it
+                    stopped = True
             if stopped:
                 self._save(CheckpointState(
                     epoch=epoch - 1, global_step=self.global_step,
@@ -217,13 +222,16 @@ class Trainer:
                 written = "; checkpoint written" if self.checkpoint_path else ""
                 self.sink.on_log("info", f"stopped at step {self.global_step} (epoch {epoch}){written}")
                 break
-            self._end_epoch(epoch, sums)
             self._save(CheckpointState(epoch=epoch, global_step=self.global_step), started, epoch)
 
         if stopped:
             return self._summary(started, None, None, stopped=True)
-        test = self._final_test()
-        train_eval = evaluate(self.model, self.train_eval_loader, self.num_classes, autocast=self.autocast)
+        try:
+            test = self._final_test()
+            train_eval = self._evaluate(self.train_eval_loader)
+        except EvaluationStopped:
+            self.sink.on_log("info", "stopped during the final evaluation; the last epoch's checkpoint is kept")
+            return self._summary(started, None, None, stopped=True)
         summary = self._summary(started, test, train_eval, stopped=False)
         self.sink.on_artifact("confusion", {"classes": self.classes, "matrix": test.confusion, "split": "test"})
         self.sink.on_artifact("per_class", {"classes": self.classes, "accuracy": test.per_class, "split": "test"})
@@ -314,15 +322,21 @@ class Trainer:
             )
         window.reset()
 
+    def _evaluate(self, loader: DeviceLoader) -> EvalResult:
+        """One evaluation pass; raises EvaluationStopped if the sink asks for a stop during it."""
+        return evaluate(self.model, loader, self.num_classes, autocast=self.autocast, should_stop=self.sink.should_stop)
+
     def _end_epoch(self, epoch: int, sums: _EpochSums) -> None:
-        """Send the epoch's train/test metrics and feature maps."""
+        """Evaluate when due, then send the epoch's train/test metrics and feature maps (nothing if stopped)."""
+        test = None
+        if epoch % self.config.eval_every == 0 or epoch == self.config.epochs:
+            test = self._evaluate(self.test_loader)
+            self.last_test = (epoch, test)
         seen = max(sums.seen, 1)
         train_loss, train_acc = sums.loss_sum / seen, sums.correct / seen
         points = [MetricPoint("train_loss", epoch, train_loss), MetricPoint("train_acc", epoch, train_acc)]
         message = f"epoch {epoch}/{self.config.epochs}: train loss {train_loss:.4f}, train acc {100 * train_acc:.1f} %"
-        if epoch % self.config.eval_every == 0 or epoch == self.config.epochs:
-            test = evaluate(self.model, self.test_loader, self.num_classes, autocast=self.autocast)
-            self.last_test = (epoch, test)
+        if test is not None:
             points += [MetricPoint("test_loss", epoch, test.loss), MetricPoint("test_acc", epoch, test.accuracy)]
             message += f", test loss {test.loss:.4f}, test acc {100 * test.accuracy:.1f} %"
         self.sink.on_metrics(points)
@@ -358,7 +372,7 @@ class Trainer:
     def _final_test(self) -> EvalResult:
         if self.last_test is not None and self.last_test[0] == self.config.epochs:
             return self.last_test[1]
-        return evaluate(self.model, self.test_loader, self.num_classes, autocast=self.autocast)
+        return self._evaluate(self.test_loader)
 
     def _start_info(self, *, resumed: bool) -> dict[str, Any]:
         return {
