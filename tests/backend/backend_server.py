@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -28,19 +29,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout_s: float = START_TIMEOUT_S) -> None:
-    """Poll GET /api/health until it answers 200; fail if the process dies or time runs out."""
+def wait_for_health(
+    url: str,
+    process: subprocess.Popen[bytes],
+    timeout_s: float = START_TIMEOUT_S,
+    log_tail: Callable[[], str] = lambda: "",
+) -> None:
+    """Poll GET /api/health until it answers 200; fail (with `log_tail()`) if the process dies or time runs out."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before answering")
+            raise RuntimeError(f"server exited with {process.returncode} before answering\n{log_tail()}")
         try:
             if httpx.get(f"{url}/api/health", timeout=1.0).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"server at {url} did not answer within {timeout_s} s")
+    raise RuntimeError(f"server at {url} did not answer within {timeout_s} s\n{log_tail()}")
 
 
 def _database_env(folder: Path, owner: object) -> dict[str, str]:

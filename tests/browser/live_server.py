@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
+from tests.backend.backend_server import free_port, wait_for_health
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def trainboard_command() -> list[str]:
@@ -61,25 +52,11 @@ class LiveServer:
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            self._wait_for_health()
+            wait_for_health(self.url, self.process, START_TIMEOUT_S, self.log_tail)
         except Exception:
             self.stop()
             raise
         return self
-
-    def _wait_for_health(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server at {self.url} did not answer within {START_TIMEOUT_S} s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
         """The last lines the server and its workers wrote."""
