@@ -45,8 +45,13 @@ class OneLineParser(argparse.ArgumentParser):
 
 def format_validation_error(exc: Any, fields: Sequence[str] = ()) -> str:
     """One line naming each bad field of a pydantic ValidationError: 'epochs: Input should be greater than 0'."""
+    return format_field_errors(exc.errors(), fields)
+
+
+def format_field_errors(errors: Sequence[dict[str, Any]], fields: Sequence[str] = ()) -> str:
+    """One line from pydantic-style error dicts (loc, msg, type); an unknown field lists the valid `fields`."""
     parts = []
-    for error in exc.errors():
+    for error in errors:
         location = ".".join(str(part) for part in error.get("loc", ()))
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
         if error.get("type") == "extra_forbidden" and fields:

@@ -13,7 +13,7 @@ from typing import Any
 from tqdm import tqdm
 
 from backend.cli import EXIT_USAGE, CliError, format_validation_error, stop_on_first_interrupt
-from backend.cli_train import parse_assignments
+from backend.config_args import FieldFlag, add_config_arguments, config_overrides
 from worker.trainer.config import DATASET_NAMES, MODEL_NAMES
 from worker.trainer.console_sink import ConsoleSink, TqdmLoggingHandler
 from worker.trainer.console_sink import logger as console_logger
@@ -25,7 +25,7 @@ CURVE_JSON = "lr_curve.json"
 CURVE_HTML = "lr_curve.html"
 
 # (flag, config field, type): the model/data fields a sweep is most often pointed at, and the sweep's own.
-FIELD_FLAGS: list[tuple[str, str, type]] = [
+FIELD_FLAGS: list[FieldFlag] = [
     ("--dataset", "dataset", str),
     ("--model", "model", str),
     ("--optimizer", "optimizer", str),
@@ -63,13 +63,8 @@ def register(subcommands: Any) -> None:
                     "suggested lr of each rule and write the curve as JSON and as a standalone Plotly page. "
                     "A training preset's model, data and optimizer are used with the sweep fields added.",
     )
-    parser.add_argument("--preset", default=DEFAULT_PRESET, help=f"named config (default: {DEFAULT_PRESET}); "
-                        "training presets work too; see `trainboard presets`")
-    for flag, field, kind in FIELD_FLAGS:
-        parser.add_argument(flag, dest=field, type=kind, default=None,
-                            help=FLAG_HELP.get(field, f"override config field '{field}'"))
-    parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="FIELD=VALUE",
-                        help="override any other config field, e.g. --set pad_crop=true")
+    add_config_arguments(parser, DEFAULT_PRESET, FIELD_FLAGS, flag_help=FLAG_HELP, set_example="--set pad_crop=true",
+                         preset_note="training presets work too; see `trainboard presets`")
     parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (default: $TRAINBOARD_DATA_DIR "
                         "or the user data directory)")
     parser.add_argument("--out", type=Path, default=None, help=f"output directory for {CURVE_JSON} and {CURVE_HTML} "
@@ -88,9 +83,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
     from worker.trainer.config import LRFindConfig
     from worker.trainer.presets import build_config
 
-    overrides = parse_assignments(args.assignments)
-    overrides.update({field: getattr(args, field) for _, field, _ in FIELD_FLAGS if getattr(args, field) is not None})
-    overrides["kind"] = "lr_find"
+    overrides = {**config_overrides(args, FIELD_FLAGS), "kind": "lr_find"}
     try:
         return build_config(args.preset, overrides)
     except ValidationError as exc:

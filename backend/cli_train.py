@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from backend.cli import EXIT_USAGE, CliError, format_validation_error, stop_on_first_interrupt
+from backend.config_args import FieldFlag, add_config_arguments, config_overrides
 
 ORDER = 10
 DEFAULT_PRESET = "origin-2ep"
 
 # (flag, config field, type): the common fields get their own flags; every other field goes through --set.
-FIELD_FLAGS: list[tuple[str, str, type]] = [
+FIELD_FLAGS: list[FieldFlag] = [
     ("--dataset", "dataset", str),
     ("--model", "model", str),
     ("--epochs", "epochs", int),
@@ -34,12 +35,7 @@ def register(subcommands: Any) -> None:
         "train", help="train a model here, with a progress bar and the seed's accuracy report",
         description="Train a preset (optionally overridden field by field) and print the seed's report lines.",
     )
-    parser.add_argument("--preset", default=DEFAULT_PRESET, help=f"named config (default: {DEFAULT_PRESET}); "
-                        "see `trainboard presets`")
-    for flag, field, kind in FIELD_FLAGS:
-        parser.add_argument(flag, dest=field, type=kind, default=None, help=f"override config field '{field}'")
-    parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="FIELD=VALUE",
-                        help="override any config field, e.g. --set schedule=cosine --set pad_crop=true")
+    add_config_arguments(parser, DEFAULT_PRESET, FIELD_FLAGS)
     parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (default: $TRAINBOARD_DATA_DIR "
                         "or the user data directory)")
     parser.add_argument("--out", type=Path, default=None, help="output directory for checkpoint.pt and result.json "
@@ -50,28 +46,6 @@ def register(subcommands: Any) -> None:
     parser.set_defaults(handler=run_train)
 
 
-def parse_assignments(assignments: list[str]) -> dict[str, Any]:
-    """FIELD=VALUE pairs as config overrides; values stay strings (pydantic converts them) except JSON lists/null."""
-    import json
-
-    overrides: dict[str, Any] = {}
-    for assignment in assignments:
-        field, sep, value = assignment.partition("=")
-        if not sep or not field.strip():
-            raise CliError(f"--set: expected FIELD=VALUE, got {assignment!r}")
-        text = value.strip()
-        if text.lower() in ("null", "none"):
-            overrides[field.strip()] = None
-        elif text.startswith(("[", "{")):
-            try:
-                overrides[field.strip()] = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise CliError(f"{field.strip()}: not valid JSON: {exc.msg}") from None
-        else:
-            overrides[field.strip()] = text
-    return overrides
-
-
 def config_from_args(args: argparse.Namespace) -> Any:
     """The validated TrainConfig for the parsed arguments (CliError on bad input)."""
     from pydantic import ValidationError
@@ -79,10 +53,8 @@ def config_from_args(args: argparse.Namespace) -> Any:
     from worker.trainer.config import TrainConfig
     from worker.trainer.presets import build_config
 
-    overrides = parse_assignments(args.assignments)
-    overrides.update({field: getattr(args, field) for _, field, _ in FIELD_FLAGS if getattr(args, field) is not None})
     try:
-        config = build_config(args.preset, overrides)
+        config = build_config(args.preset, config_overrides(args, FIELD_FLAGS))
     except ValidationError as exc:
         raise CliError(format_validation_error(exc, list(TrainConfig.model_fields))) from None
     if config.kind != "train":
