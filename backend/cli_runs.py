@@ -15,10 +15,10 @@ from typing import Any
 from backend.cli import EXIT_USAGE, CliError, format_field_errors
 from backend.cli_train import DEFAULT_PRESET, FIELD_FLAGS
 from backend.config_args import add_config_arguments, config_overrides
+from backend.statuses import RUN_STATUSES, SUCCEEDED
 
 ORDER = 15
 DEFAULT_SERVER = "http://127.0.0.1:8000"
-RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 EXIT_RUN_DID_NOT_SUCCEED = 1
 
 
@@ -171,4 +171,4 @@ def _watch(client: Any, run_id: int, seen_status: str | None = None) -> int:
         return EXIT_RUN_DID_NOT_SUCCEED
     run = _call(lambda: client.get_run(run_id))
     print(outcome_line(run))
-    return 0 if run["status"] == "succeeded" else EXIT_RUN_DID_NOT_SUCCEED
+    return 0 if run["status"] == SUCCEEDED else EXIT_RUN_DID_NOT_SUCCEED

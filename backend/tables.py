@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
-RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
-ACTIVE_STATUSES = (QUEUED, RUNNING)
-FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED)
+from backend.statuses import (  # noqa: F401  (re-exported: the services import them from here)
+    ACTIVE_STATUSES, CANCELLED, FAILED, FINISHED_STATUSES, QUEUED, RUN_STATUSES, RUNNING, SUCCEEDED,
+)
+
 SERIES_INDEX = "ix_metric_point_series"
 
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from backend.rest_client import ServerEvent
+from backend.statuses import FAILED, FINISHED_STATUSES, SUCCEEDED
 
 PROGRESS_EVERY_S = 2.0  # at most one progress line per this many seconds
-FINISHED = ("succeeded", "failed", "cancelled")
 
 
 def _percent(fraction: float | None) -> str:
@@ -30,10 +30,10 @@ def progress_line(progress: dict[str, Any], loss: float | None) -> str:
 def outcome_line(run: dict[str, Any]) -> str:
     """The last line: how the run ended, with its test accuracy or its error."""
     status = run.get("status")
-    if status == "succeeded":
+    if status == SUCCEEDED:
         summary = run.get("summary") or {}
         return f"run {run['id']} succeeded: test accuracy {_percent(summary.get('test_accuracy'))}"
-    if status == "failed":
+    if status == FAILED:
         return f"run {run['id']} failed: {run.get('error') or 'no reason given'}"
     return f"run {run['id']} {status}"
 
@@ -79,7 +79,7 @@ class WatchPrinter:
 
     def _on_status(self, data: dict[str, Any]) -> list[str]:
         status = data.get("status")
-        if status == self._status or status in FINISHED:
+        if status == self._status or status in FINISHED_STATUSES:
             self._status = status
             return []  # the outcome line comes with `end`
         self._status = status

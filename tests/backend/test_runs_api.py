@@ -161,3 +161,12 @@ def test_unexpected_errors_answer_500_without_a_traceback(app: FastAPI) -> None:
     assert response.status_code == 500
     assert response.json() == {"detail": "internal server error; see the server log"}
     assert "Traceback" not in response.text and "metric_point" not in response.text
+
+
+def test_the_api_schema_lists_exactly_the_run_statuses() -> None:
+    from typing import get_args
+
+    from backend.schemas import RunStatus
+    from backend.statuses import RUN_STATUSES
+
+    assert get_args(RunStatus) == RUN_STATUSES
