@@ -18,15 +18,22 @@ from backend.tables import MetricPoint
 EPOCH_SERIES = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 
-def insert_points(session: Session, run_id: int, event_id: int, points: Sequence[MetricPointIn]) -> None:
-    """Store points with one bulk INSERT (an executemany of one compiled, cached statement; not a query per point).
+# PostgreSQL's COPY takes the rows as one stream: several times faster than any INSERT for a batch of points.
+_COPY_POINTS = f"COPY {MetricPoint.__tablename__} (run_id, event_id, name, step, value) FROM STDIN"
 
-    SQLAlchemy hands it to the driver's executemany: sqlite3 steps one prepared statement, psycopg sends
-    the rows in one pipeline (no round trip per row).
-    """
+
+def insert_points(session: Session, run_id: int, event_id: int, points: Sequence[MetricPointIn]) -> None:
+    """Store points in bulk, inside the session's transaction: COPY on PostgreSQL, one executemany elsewhere."""
+    if not points:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(_COPY_POINTS) as copy:
+            for p in points:
+                copy.write_row((run_id, event_id, p.name, p.step, p.value))
+        return
     rows = [{"run_id": run_id, "event_id": event_id, "name": p.name, "step": p.step, "value": p.value} for p in points]
-    if rows:
-        session.connection().execute(insert(MetricPoint), rows)
+    connection.execute(insert(MetricPoint), rows)
 
 
 def drop_points_after(session: Session, run_id: int, epoch: int, step: int) -> int:

@@ -106,7 +106,10 @@ def test_nan_and_infinity_from_a_worker_are_stored_as_null(client: TestClient) -
     assert client.get(f"/api/runs/{run}/metrics").json()["series"]["lrf_loss"]["values"] == [None, None]
 
 
-def test_points_of_a_batch_go_in_with_one_insert(client: TestClient, app: FastAPI) -> None:
+def test_points_of_a_batch_go_in_with_one_statement(
+    client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One executemany INSERT on SQLite; one COPY on PostgreSQL (on the driver's cursor, so counted there).
     run = create_run(client)["id"]
     worker = register(client)
     claim(client, worker)
@@ -116,12 +119,22 @@ def test_points_of_a_batch_go_in_with_one_insert(client: TestClient, app: FastAP
         if statement.startswith("INSERT INTO metric_point"):
             statements.append(statement)
 
+    if app.state.engine.dialect.name == "postgresql":
+        import psycopg
+
+        copy = psycopg.Cursor.copy
+
+        def record_copy(cursor: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+            statements.append(str(statement))
+            return copy(cursor, statement, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "copy", record_copy)
     event.listen(app.state.engine, "before_cursor_execute", record)
     try:
         ingest(client, run, worker, [metrics_event(1, range(1, 1001)), metrics_event(2, range(1001, 2001))])
     finally:
         event.remove(app.state.engine, "before_cursor_execute", record)
-    assert len(statements) == 1
+    assert len(statements) == 1, statements
     assert client.get(f"/api/runs/{run}/metrics").json()["series"]["loss"]["total"] == 2000
 
 
