@@ -52,8 +52,11 @@ def api_error(response: httpx.Response) -> ApiError:
     return ApiError(str(detail) if detail else f"HTTP {response.status_code}", response.status_code)
 
 
-def parse_sse(lines: Iterator[str]) -> Iterator[ServerEvent]:
-    """Server-Sent Events from the lines of a stream (comments skipped; data lines joined by newlines)."""
+def parse_sse(lines: Iterator[str], comments: list[str] | None = None) -> Iterator[ServerEvent]:
+    """Server-Sent Events from the lines of a stream (data lines joined by newlines).
+
+    Comment lines (keep-alives) are skipped, or appended to `comments` when it is given.
+    """
     event, data, event_id = "message", [], None
     for line in lines:
         if not line:
@@ -62,6 +65,8 @@ def parse_sse(lines: Iterator[str]) -> Iterator[ServerEvent]:
             event, data, event_id = "message", [], None
             continue
         if line.startswith(":"):
+            if comments is not None:
+                comments.append(line)
             continue
         field, _, value = line.partition(":")
         value = value.removeprefix(" ")

@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 
+from backend.rest_client import ServerEvent, parse_sse
 
-@dataclass(frozen=True)
-class SseEvent:
-    """One parsed Server-Sent Event (id None when the server sent none)."""
 
-    id: int | None
-    event: str
-    data: Any
+SseEvent = ServerEvent  # the CLI's parser, so the tests read streams as the product does
 
 
 def iter_sse(response: httpx.Response, comments: list[str] | None = None) -> Iterator[SseEvent]:
     """Parse a text/event-stream response into events; comment lines go to `comments` when given."""
-    fields: dict[str, str] = {}
-    for line in response.iter_lines():
-        if line == "":
-            if "data" in fields:
-                event_id = fields.get("id")
-                yield SseEvent(
-                    int(event_id) if event_id else None, fields.get("event", "message"), json.loads(fields["data"])
-                )
-            fields = {}
-        elif line.startswith(":"):
-            if comments is not None:
-                comments.append(line)
-        else:
-            name, _, value = line.partition(":")
-            fields[name] = value[1:] if value.startswith(" ") else value
+    return parse_sse(response.iter_lines(), comments)
+
+
+def read_until(events: Iterator[SseEvent], stop: Callable[[SseEvent], bool], into: list[SseEvent]) -> None:
+    """Append events to `into` up to and including the first one `stop` accepts."""
+    for sse in events:
+        into.append(sse)
+        if stop(sse):
+            return
+    raise AssertionError("stream ended early")
 
 
 def create_run(client: httpx.Client, **fields: Any) -> dict[str, Any]:

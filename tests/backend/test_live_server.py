@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from backend_api import SseEvent, claim, create_run, finish, ingest, iter_sse, metrics_event, register
+from backend_api import (
+    SseEvent, claim, create_run, finish, ingest, iter_sse, metrics_event, read_until, register,
+)
 from backend_server import ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -43,14 +45,6 @@ def test_crud_over_http(http: httpx.Client) -> None:
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "epochs"]
 
 
-def _read_until(events: Iterator[SseEvent], stop: Callable[[SseEvent], bool], into: list[SseEvent]) -> None:
-    for sse in events:
-        into.append(sse)
-        if stop(sse):
-            return
-    raise AssertionError("stream ended early")
-
-
 def _points(events: list[SseEvent]) -> list[int]:
     return [p["step"] for e in events if e.event == "metrics" for p in e.data["points"]]
 
@@ -66,7 +60,7 @@ def test_sse_replay_after_a_reconnect_loses_and_duplicates_nothing(server: Serve
             events = iter_sse(response)
             for batch in range(1, 6):  # steps 1..50 while connected
                 ingest(http, run, worker, [metrics_event(batch, range(batch * 10 - 9, batch * 10 + 1))])
-            _read_until(events, lambda e: e.event == "metrics" and e.data["points"][-1]["step"] == 30, seen)
+            read_until(events, lambda e: e.event == "metrics" and e.data["points"][-1]["step"] == 30, seen)
         # Disconnected after step 30: batches 4 and 5 were sent but not read; 6..10 happen while away.
         for batch in range(6, 11):
             ingest(http, run, worker, [metrics_event(batch, range(batch * 10 - 9, batch * 10 + 1))])
@@ -80,7 +74,7 @@ def test_sse_replay_after_a_reconnect_loses_and_duplicates_nothing(server: Serve
         reporter = threading.Thread(target=keep_reporting)
         with watcher.stream("GET", f"/api/runs/{run}/events", headers={"Last-Event-ID": str(last_id)}) as response:
             reporter.start()
-            _read_until(iter_sse(response), lambda e: e.event == "end", seen)
+            read_until(iter_sse(response), lambda e: e.event == "end", seen)
         reporter.join()
     assert _points(seen) == list(range(1, 151))  # every step once, in order
     ids = [e.id for e in seen if e.id is not None]
@@ -130,7 +124,7 @@ def test_run_list_stream_tells_about_created_status_and_deleted(server: ServerPr
             run = create_run(http)["id"]
             http.post(f"/api/runs/{run}/cancel")
             http.delete(f"/api/runs/{run}")
-            _read_until(iter_sse(response), lambda e: e.event == "deleted", got)
+            read_until(iter_sse(response), lambda e: e.event == "deleted", got)
     mine = [(e.event, e.data.get("status")) for e in got if e.data.get("id") == run]
     assert mine == [("created", "queued"), ("status", "cancelled"), ("deleted", None)]
 

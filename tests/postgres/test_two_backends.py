@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.backend.backend_api import SseEvent, claim, create_run, finish, ingest, iter_sse, metrics_event, register
+from tests.backend.backend_api import (
+    SseEvent, claim, create_run, finish, ingest, iter_sse, metrics_event, read_until, register,
+)
 from tests.backend.backend_server import ServerProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
@@ -73,15 +75,6 @@ def test_concurrent_claims_through_two_backends_take_each_run_once(
     assert {backend for _, backend in claims} == {0, 1}  # both processes handed out runs
 
 
-def _read_until(events: Iterator[SseEvent], stop: Callable[[SseEvent], bool], into: list[SseEvent]) -> None:
-    """Append events to `into` up to and including the first one `stop` accepts."""
-    for sse in events:
-        into.append(sse)
-        if stop(sse):
-            return
-    raise AssertionError("stream ended early")
-
-
 def test_a_stream_on_one_backend_gets_events_ingested_through_the_other(
     backends: tuple[ServerProcess, ServerProcess],
 ) -> None:
@@ -94,16 +87,16 @@ def test_a_stream_on_one_backend_gets_events_ingested_through_the_other(
         with httpx.Client(base_url=a.url, timeout=10.0) as watcher:  # 10 s read timeout: live, not a fallback
             with watcher.stream("GET", f"/api/runs/{run}/events") as response:
                 events = iter_sse(response)
-                _read_until(events, lambda e: e.event == "status" and e.data["status"] == "running", seen)
+                read_until(events, lambda e: e.event == "status" and e.data["status"] == "running", seen)
                 ingest(via_b, run, worker, [metrics_event(1, range(1, 11))])
-                _read_until(events, lambda e: e.event == "metrics", seen)
+                read_until(events, lambda e: e.event == "metrics", seen)
                 assert [p["step"] for p in seen[-1].data["points"]] == list(range(1, 11))
                 # Batches alternate between the backends; the stream on A misses and reorders none of them.
                 for seq in range(2, 22):
                     batch = [metrics_event(seq, range(seq * 10 - 9, seq * 10 + 1))]
                     ingest((via_a, via_b)[seq % 2], run, worker, batch)
                 finish(via_b, run, worker)
-                _read_until(events, lambda e: e.event == "end", seen)
+                read_until(events, lambda e: e.event == "end", seen)
     steps = [p["step"] for e in seen if e.event == "metrics" for p in e.data["points"]]
     assert steps == list(range(1, 211))
     ids = [e.id for e in seen if e.id is not None]
@@ -122,11 +115,11 @@ def test_run_list_changes_made_on_one_backend_reach_the_other(backends: tuple[Se
             worker = register(via_b)
             claim(via_b, worker)
             ingest(via_b, run, worker, [{"seq": 1, "type": "start", "info": big_info}])
-            _read_until(events, lambda e: e.event == "status" and bool(e.data.get("info")), got)
+            read_until(events, lambda e: e.event == "status" and bool(e.data.get("info")), got)
             via_b.post(f"/api/runs/{run}/cancel")
-            _read_until(events, lambda e: e.event == "status" and e.data["status"] == "cancelled", got)
+            read_until(events, lambda e: e.event == "status" and e.data["status"] == "cancelled", got)
             via_b.delete(f"/api/runs/{run}")
-            _read_until(events, lambda e: e.event == "deleted", got)
+            read_until(events, lambda e: e.event == "deleted", got)
     mine = [e for e in got if e.data.get("id") == run]
     assert [(e.event, e.data.get("status"), bool(e.data.get("info"))) for e in mine] == [
         ("created", "queued", False),
