@@ -10,7 +10,6 @@ Target: p95 under 50 ms.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
@@ -24,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.script_args import benchmark_parser, report_logging
 from tests.backend.backend_server import ServerProcess
 
 logger = logging.getLogger(__name__)
@@ -157,11 +157,9 @@ def run(quick: bool) -> dict[str, Any]:
 
 def main() -> None:
     """Run the benchmark and log the latency percentiles."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_BATCHES} batches instead of {FULL_BATCHES}")
+    parser = benchmark_parser(__doc__, f"{QUICK_BATCHES} batches instead of {FULL_BATCHES}")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    report_logging()
     results = run(args.quick)
     logger.info(
         "%d SSE clients, %d ingest batches of %d points: %d deliveries, %d missing",

@@ -11,7 +11,6 @@ Rate = points stored / wall time; the bodies are encoded before the clock starts
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import statistics
@@ -23,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.script_args import benchmark_parser, report_logging
 from tests.backend.backend_server import ServerProcess
 from tests.postgres.pg_cluster import PostgresServer, create_database
 
@@ -145,11 +145,9 @@ def run(quick: bool) -> dict[str, Any]:
 
 def main() -> None:
     """Run the benchmark and log the rates."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_BATCHES} batches per worker, not {FULL_BATCHES}")
+    parser = benchmark_parser(__doc__, f"{QUICK_BATCHES} batches per worker, not {FULL_BATCHES}")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    report_logging()
     results = run(args.quick)
     logger.info(
         "%d workers x %d batches of %d points",

@@ -15,12 +15,10 @@ The test tests/browser/test_large_data_pages.py posts the same data with the fun
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from benchmarks.script_args import benchmark_parser, report_logging
+from tests.backend.backend_server import free_port, wait_for_health
 from worker.client import BackendClient
 
 logger = logging.getLogger(__name__)
@@ -131,16 +131,10 @@ def create_queued_runs(url: str, count: int) -> list[int]:
 # ---------------------------------------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def api_server(folder: Path) -> Iterator[str]:
     """`trainboard serve --workers 0` with its database and data in `folder`; yields its URL, stops it after."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
     command = [
@@ -150,18 +144,7 @@ def api_server(folder: Path) -> Iterator[str]:
     # Its own session, so the stop below reaches the server's process group and nothing else.
     process = subprocess.Popen(command, env=env, start_new_session=True)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}")
-            try:
-                if httpx.get(f"{url}/api/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not answer within {SERVER_START_TIMEOUT_S:.0f} s")
-            time.sleep(0.1)
+        wait_for_health(url, process, SERVER_START_TIMEOUT_S)
         yield url
     finally:
         if process.poll() is None:
@@ -230,11 +213,9 @@ def run(quick: bool) -> dict[str, Any]:
 
 def main() -> None:
     """Run the benchmark and log both load times against the target."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_TRIES} timed loads per page instead of {FULL_TRIES}")
+    parser = benchmark_parser(__doc__, f"{QUICK_TRIES} timed loads per page instead of {FULL_TRIES}")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    report_logging()
     results = run(args.quick)
     for label, key in ((f"run page, {STEPS:,} loss points", "run_page"), (f"runs page, {RUNS:,} runs", "runs_page")):
         every = ", ".join(f"{s:.3f}" for s in results[f"{key}_all_s"])

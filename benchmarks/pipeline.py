@@ -9,7 +9,6 @@ Both pipelines produce the same thing from the same in-memory uint8 images: Pad(
 
 from __future__ import annotations
 
-import argparse
 import logging
 import time
 from typing import Any
@@ -20,6 +19,7 @@ from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
+from benchmarks.script_args import benchmark_parser, report_logging
 from worker.trainer.data import DatasetUnavailableError, load_dataset
 from worker.trainer.data.loader import DeviceLoader
 
@@ -141,11 +141,10 @@ def run(quick: bool, batch_size: int = 64) -> dict[str, Any]:
 
 def main() -> None:
     """Run the benchmark and log a table of images per second."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_IMAGES} images instead of {FULL_IMAGES}")
+    parser = benchmark_parser(__doc__, f"{QUICK_IMAGES} images instead of {FULL_IMAGES}")
     parser.add_argument("--batch-size", type=int, default=64, help="images per batch (the seed's ResNet used 64)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    report_logging()
     results = run(args.quick, args.batch_size)
     logger.info("data: %s; %d images, batch %d, best of %d epochs",
                 results["data"], results["images"], results["batch_size"], results["repeats"])

@@ -23,7 +23,6 @@ epoch's evaluation. Target: trainer / bare >= 0.97.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import time
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import Any
 
 import torch
 
+from benchmarks.script_args import benchmark_parser, report_logging
 from worker.trainer.config import TrainConfig
 from worker.trainer.data.images import ImageData, channel_stats
 from worker.trainer.data.loader import DeviceLoader
@@ -341,13 +341,12 @@ def run(quick: bool, threads: int | None = None, devices: list[str] | None = Non
 
 def main() -> None:
     """Run the benchmark and log a table of images per second."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer steps (a minute or two on the CPU)")
+    parser = benchmark_parser(__doc__, "fewer steps (a minute or two on the CPU)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--device", choices=["cpu", "cuda", "all"], default="all",
                         help="where to measure (default: the CPU, and CUDA when present)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    report_logging()
     devices = default_devices() if args.device == "all" else [args.device]
     results = run(args.quick, args.threads, devices)
     logger.info("%s; %d torch threads", results["data"], results["torch_threads"])

@@ -52,6 +52,7 @@ def test_ingest_updates_progress_summary_info_and_best_accuracy(client: TestClie
     run = create_run(client)["id"]
     worker = register(client)
     claim(client, worker)
+    progress = {"epoch": 2, "epochs": 4, "step": 20, "total_steps": 40, "images_per_s": 1000.5, "eta_s": 3.0}
     events = [
         {"seq": 1, "type": "start", "info": {"device": "cpu", "classes": ["a", "b"], "parameters": 62006}},
         {
@@ -63,16 +64,7 @@ def test_ingest_updates_progress_summary_info_and_best_accuracy(client: TestClie
                 {"name": "loss", "step": 3, "value": None},
             ],
         },
-        {
-            "seq": 3,
-            "type": "progress",
-            "epoch": 2,
-            "epochs": 4,
-            "step": 20,
-            "total_steps": 40,
-            "images_per_s": 1000.5,
-            "eta_s": 3.0,
-        },
+        {"seq": 3, "type": "progress", **progress},
         {"seq": 4, "type": "summary", "summary": {"test_accuracy": 0.55, "train_accuracy": 0.6}},
     ]
     ingest(client, run, worker, events)
@@ -80,14 +72,7 @@ def test_ingest_updates_progress_summary_info_and_best_accuracy(client: TestClie
         client, run, worker, [{"seq": 5, "type": "metrics", "points": [{"name": "test_acc", "step": 3, "value": 0.5}]}]
     )
     body = client.get(f"/api/runs/{run}").json()
-    assert body["progress"] == {
-        "epoch": 2,
-        "epochs": 4,
-        "step": 20,
-        "total_steps": 40,
-        "images_per_s": 1000.5,
-        "eta_s": 3.0,
-    }
+    assert body["progress"] == progress
     assert body["summary"] == {"test_accuracy": 0.55, "train_accuracy": 0.6}
     assert body["info"]["classes"] == ["a", "b"] and body["best_test_acc"] == 0.55
     assert client.get(f"/api/runs/{run}/metrics", params={"names": "loss"}).json()["series"]["loss"]["values"] == [None]
