@@ -72,7 +72,10 @@ class Sink:
         """Run finished normally with this summary."""
 
     def should_stop(self) -> bool:
-        """Polled before the first step and after every step: True asks the trainer to stop (cancel or hand-back)."""
+        """True asks the trainer to stop (cancel or hand-back).
+
+        Polled before the first step, after every step and before every evaluation batch.
+        """
         return False
 
 
