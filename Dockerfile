@@ -14,21 +14,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # the same image runs on the CPU.
 RUN pip install "torch>=2.4" "torchvision>=0.19"
 
-# The project itself (non-editable), with the PostgreSQL driver; the source copy is removed afterwards.
-COPY pyproject.toml /tmp/src/
+# The project itself (non-editable, the dashboard's files inside it as package data), with the PostgreSQL
+# driver; the source copy is removed afterwards.
+COPY pyproject.toml README.md /tmp/src/
 COPY backend /tmp/src/backend
 COPY worker /tmp/src/worker
+COPY frontend /tmp/src/frontend
 RUN pip install "/tmp/src[postgres]" && rm -rf /tmp/src
-
-# The static page is not part of the Python packages; the backend is told where it is.
-COPY frontend /opt/trainboard/frontend
 
 # State (database + artifacts) and datasets live on volumes, owned by an unprivileged user.
 RUN useradd --create-home --uid 10001 --user-group trainboard \
     && mkdir -p /var/lib/trainboard /data \
     && chown trainboard:trainboard /var/lib/trainboard /data
-ENV TRAINBOARD_FRONTEND_DIR=/opt/trainboard/frontend \
-    TRAINBOARD_DB=/var/lib/trainboard/trainboard.db \
+ENV TRAINBOARD_DB=/var/lib/trainboard/trainboard.db \
     TRAINBOARD_ARTIFACT_DIR=/var/lib/trainboard/artifacts \
     TRAINBOARD_DATA_DIR=/data
 VOLUME ["/var/lib/trainboard", "/data"]

@@ -1,9 +1,13 @@
 # The two commands a newcomer needs: `make run` and `make test`.
+#   make run                      dashboard + one local worker on http://127.0.0.1:8000
+#   make run PORT=8011 HOST=0.0.0.0
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: run test bench install dev clean
+.PHONY: run test bench install dev wheel clean
 
 $(BIN)/trainboard: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,7 +24,9 @@ $(VENV)/.dev: $(BIN)/trainboard
 dev: $(VENV)/.dev
 
 run: install
-	$(BIN)/trainboard serve
+	@echo "Dashboard: http://$(HOST):$(PORT)/   (Ctrl-C stops it; the worker hands its run back first)"
+	@echo "CLI: $(BIN)/trainboard --help   (or: source $(BIN)/activate, then trainboard ...)"
+	@$(BIN)/trainboard serve --host $(HOST) --port $(PORT)
 
 test: dev
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -28,5 +34,8 @@ test: dev
 bench: dev
 	$(BIN)/python -m benchmarks.run_all
 
+wheel: install
+	$(BIN)/pip wheel -q --no-deps -w dist .
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache dist build *.egg-info

@@ -1,6 +1,6 @@
 """The FastAPI application: `create_app()` wires settings, database, event broker, routes and the frontend.
 
-Run it with `trainboard serve`, or `uvicorn --factory backend.app:create_app`.
+Run it with `trainboard serve`, or `uvicorn --factory trainboard.backend.app:create_app`.
 """
 
 from __future__ import annotations
@@ -9,27 +9,29 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
-from backend.db import init_db, make_engine
-from backend.errors import error_responses, install_error_handlers
-from backend.events import broker_for
-from backend.frontend import mount_frontend
-from backend.limits import BodySizeLimit
-from backend.routes import artifacts, events, meta, metrics, runs, workers
-from backend.services.leases import expire_leases_forever
-from backend.settings import Settings
+import trainboard
+from trainboard.backend.db import init_db, make_engine
+from trainboard.backend.errors import error_responses, install_error_handlers
+from trainboard.backend.frontend import mount_frontend
+from trainboard.backend.limits import BodySizeLimit
+from trainboard.backend.live.brokers import broker_for
+from trainboard.backend.routes import artifacts, events, meta, metrics, runs, workers
+from trainboard.backend.services.leases import expire_leases_forever
+from trainboard.backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
+DOCS_ASSETS_URL = "/static-docs"  # Swagger UI and ReDoc, served from the installed fastapi-offline package
 
-def _package_version() -> str:
-    try:
-        return version("trainboard")
-    except PackageNotFoundError:
-        return "0.0.0"
+
+def operation_id(route: APIRoute) -> str:
+    """Readable OpenAPI operation ids: 'runs-create_run', 'workers-claim_run'."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,12 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await lease_task
             engine.dispose()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Trainboard",
-        version=_package_version(),
+        version=trainboard.__version__,
         summary="Launch and watch PyTorch training of image classifiers",
         lifespan=lifespan,
         responses=error_responses(400, 413),  # body parsing and the body size limit apply to every route
+        generate_unique_id_function=operation_id,
+        static_url=DOCS_ASSETS_URL,
+        swagger_ui_parameters={"persistAuthorization": True},
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
-from backend.jsonsafe import scrub_non_finite
-from backend.migrations import migrate
+from trainboard.backend.migrations import migrate
+from trainboard.common.jsonsafe import scrub_non_finite
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # writers queue behind each other instead of failing with "database is locked"
 MIGRATION_LOCK_KEY = 0x7472_6169_6E62  # PostgreSQL advisory lock id ("trainb"): one process migrates at a time
@@ -108,12 +106,3 @@ def init_db(engine: Engine) -> int:
         finally:
             lock_connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
             lock_connection.commit()
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request on the app's engine."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,14 +1,17 @@
-"""Dependency aliases for what the app holds: settings, engine, event broker."""
+"""Every FastAPI dependency the routes use: settings, engine, session, event broker, the token check."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from backend.events import EventBroker
-from backend.settings import Settings
+from trainboard.backend.auth import require_token
+from trainboard.backend.live.broker import EventBroker
+from trainboard.backend.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:
@@ -21,6 +24,12 @@ def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request on the app's engine."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
 def get_broker(request: Request) -> EventBroker:
     """The app's live event broker."""
     return request.app.state.broker
@@ -28,4 +37,6 @@ def get_broker(request: Request) -> EventBroker:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
 BrokerDep = Annotated[EventBroker, Depends(get_broker)]
+TokenDep = Depends(require_token)  # for a router's `dependencies=[...]`

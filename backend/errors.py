@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from backend.schemas import ErrorPublic
+from trainboard.backend.schemas import ErrorPublic
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from backend.jsonsafe import dumps_compact
+from trainboard.common.jsonsafe import dumps_compact
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

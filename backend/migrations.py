@@ -16,7 +16,7 @@ from sqlalchemy import Column, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, select
 
-from backend.tables import SERIES_INDEX, MetricPoint, Run, SchemaVersion
+from trainboard.backend.tables import SERIES_INDEX, MetricPoint, Run, SchemaVersion
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from backend.schemas import MAX_DB_INT
+from trainboard.backend.field_types import MAX_DB_INT
 
 RunId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The run's id")]
 WorkerId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The worker's id")]

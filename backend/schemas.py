@@ -1,33 +1,17 @@
-"""Request and response models of the API. Routes declare these; table rows never leave unfiltered."""
+"""Request and response models of the REST API. Routes declare these; table rows never leave unfiltered.
+
+The worker protocol's models are in worker_protocol.py.
+"""
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from worker.trainer.config import LRFindConfig, TrainConfig
-from worker.trainer.presets import PRESETS
-
-MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER: ids, steps, sequence numbers (SQLite's INTEGER holds more)
-MAX_EVENTS_PER_BATCH = 10_000
-MAX_POINTS_PER_EVENT = 100_000
-METRIC_NAME_PATTERN = r"^[A-Za-z0-9_.:/-]{1,100}$"
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-def _finite_or_none(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
-FiniteOrNone = Annotated[float | None, AfterValidator(_finite_or_none)]
-RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+from trainboard.backend.field_types import RunStatus, UtcDatetime
+from trainboard.trainer.config import LRFindConfig, TrainConfig
+from trainboard.trainer.presets import PRESETS
 
 
 class ErrorPublic(BaseModel):
@@ -49,7 +33,9 @@ class ProgressPublic(BaseModel):
 
 
 class RunPublic(BaseModel):
-    """A run as the API shows it."""
+    """A run as the API shows it: `RunPublic.model_validate(run_row, from_attributes=True)`."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     name: str
@@ -60,7 +46,10 @@ class RunPublic(BaseModel):
     created_at: UtcDatetime
     started_at: UtcDatetime | None
     finished_at: UtcDatetime | None
-    worker: str | None = Field(description="Name of the worker that holds (or last ran) the run")
+    worker: str | None = Field(
+        validation_alias=AliasChoices("worker", "worker_name"),
+        description="Name of the worker that holds (or last ran) the run",
+    )
     device: str | None
     progress: ProgressPublic | None
     summary: dict[str, Any] | None
@@ -178,23 +167,6 @@ class ArtifactStored(BaseModel):
 
 
 # --- workers --------------------------------------------------------------------------------------------
-class WorkerRegister(BaseModel):
-    """A worker introducing itself."""
-
-    name: str = Field(min_length=1, max_length=200)
-    device: str = Field(min_length=1, max_length=100)
-    capabilities: dict[str, Any] = Field(default_factory=dict)
-
-
-class WorkerRegistered(BaseModel):
-    """The worker's id and how often it must heartbeat."""
-
-    id: int
-    name: str
-    lease_s: float
-    heartbeat_s: float
-
-
 class WorkerPublic(BaseModel):
     """A registered worker as the dashboard shows it."""
 
@@ -213,130 +185,6 @@ class WorkersPublic(BaseModel):
 
     data: list[WorkerPublic]
     count: int
-
-
-class ResumePoint(BaseModel):
-    """Where a re-claimed run continues: after `epoch` epochs, `step` global steps."""
-
-    epoch: int
-    step: int
-
-
-class ClaimedRun(BaseModel):
-    """What a worker needs to execute a run it claimed."""
-
-    id: int
-    kind: str
-    config: dict[str, Any]
-    attempt: int
-    next_seq: int
-    resume: ResumePoint | None
-
-
-class ClaimAnswer(BaseModel):
-    """Answer to a successful claim."""
-
-    run: ClaimedRun
-
-
-class HeartbeatRequest(BaseModel):
-    """A worker is alive, holding `run_id` (or idle)."""
-
-    run_id: int | None = Field(None, ge=1, le=MAX_DB_INT)
-
-
-class HeartbeatAnswer(BaseModel):
-    """Whether the held run was cancelled."""
-
-    cancel: bool
-
-
-# --- events a worker posts --------------------------------------------------------------------------------
-class _SequencedEvent(BaseModel):
-    seq: int = Field(ge=1, le=MAX_DB_INT, description="Per-run sequence number, starting at the claim's next_seq")
-
-
-class StartEvent(_SequencedEvent):
-    """on_start: config, model and parameter count, dataset sizes, class names, device."""
-
-    type: Literal["start"]
-    info: dict[str, Any] = Field(default_factory=dict)
-
-
-class MetricPointIn(BaseModel):
-    """One value of a named series; non-finite values are stored as null."""
-
-    name: str = Field(pattern=METRIC_NAME_PATTERN)
-    step: int = Field(ge=0, le=MAX_DB_INT)
-    value: FiniteOrNone
-
-
-class MetricsEvent(_SequencedEvent):
-    """on_metrics: a batch of points."""
-
-    type: Literal["metrics"]
-    points: list[MetricPointIn] = Field(max_length=MAX_POINTS_PER_EVENT)
-
-
-class ProgressEvent(_SequencedEvent):
-    """on_progress: counters, throughput and time left."""
-
-    type: Literal["progress"]
-    epoch: int = Field(ge=0)
-    epochs: int = Field(ge=0)
-    step: int = Field(ge=0)
-    total_steps: int = Field(ge=0)
-    images_per_s: FiniteOrNone = None
-    eta_s: FiniteOrNone = None
-
-
-class LogEvent(_SequencedEvent):
-    """on_log: one human-readable line (or a traceback)."""
-
-    type: Literal["log"]
-    level: str = Field("info", max_length=20)
-    message: str = Field(max_length=100_000)
-
-
-class SummaryEvent(_SequencedEvent):
-    """on_end: the run's final summary."""
-
-    type: Literal["summary"]
-    summary: dict[str, Any]
-
-
-WorkerEvent = Annotated[
-    Union[StartEvent, MetricsEvent, ProgressEvent, LogEvent, SummaryEvent], Field(discriminator="type")
-]
-
-
-class IngestRequest(BaseModel):
-    """A batch of sequenced events from the worker holding the run."""
-
-    worker_id: int = Field(ge=1, le=MAX_DB_INT)
-    events: list[WorkerEvent] = Field(max_length=MAX_EVENTS_PER_BATCH)
-
-
-class IngestResult(BaseModel):
-    """How many events were new, how many were re-sent, and the highest seq stored."""
-
-    accepted: int
-    duplicates: int
-    last_seq: int
-
-
-class FinishRequest(BaseModel):
-    """How the worker's execution of a run ended; `requeue` hands it back to the queue."""
-
-    worker_id: int = Field(ge=1, le=MAX_DB_INT)
-    status: Literal["succeeded", "failed", "cancelled", "requeue"]
-    error: str | None = Field(None, max_length=10_000)
-    log: str | None = Field(None, max_length=1_000_000)
-
-    @field_validator("error")
-    @classmethod
-    def _strip_error(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
 
 
 # --- meta -----------------------------------------------------------------------------------------------

@@ -1,20 +1,22 @@
-"""Backend settings, read once from TRAINBOARD_* environment variables."""
+"""Backend settings: the TRAINBOARD_* variables, validated once with their bounds, and the values they resolve to.
+
+`EnvSettings` is what a person sets (read by pydantic-settings, one field per variable); `Settings` is
+what the server runs with (paths filled in, sizes in bytes). A bad value is one line naming the variable.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from worker.trainer.data.paths import resolve_data_dir
+from trainboard.trainer.data.paths import resolve_data_dir
 
 MIB = 1024 * 1024
-# frontend/ sits next to backend/ in the source tree.
-DEFAULT_FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+ENV_PREFIX = "TRAINBOARD_"
 
 
 def default_db_path() -> Path:
@@ -22,14 +24,45 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path("trainboard") / "trainboard.db"
 
 
+def default_frontend_dir() -> Path:
+    """The dashboard's files as installed with the package (trainboard.frontend)."""
+    import trainboard.frontend
+
+    return Path(trainboard.frontend.__file__).resolve().parent
+
+
 def sqlite_url(path: Path) -> str:
     """An SQLAlchemy URL for the SQLite file at `path`."""
     return f"sqlite:///{path}"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the backend reads from its environment."""
+class SettingsError(ValueError):
+    """A TRAINBOARD_* variable holds a value the server cannot use; the message is one line naming it."""
+
+
+class EnvSettings(BaseSettings):
+    """The server's environment variables (TRAINBOARD_<FIELD>), each checked against its bounds."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    database_url: str | None = Field(None, description="any SQLAlchemy URL; default: a SQLite file")
+    db: Path | None = Field(None, description="path of the SQLite file")
+    data_dir: Path | None = None
+    artifact_dir: Path | None = None
+    token: str | None = None
+    lease_s: float = Field(60.0, gt=0, le=86_400)
+    lease_check_s: float | None = Field(None, gt=0, le=3_600)
+    sse_keepalive_s: float = Field(15.0, gt=0, le=3_600)
+    max_request_mb: int = Field(16, ge=1, le=65_536)
+    max_artifact_mb: int = Field(64, ge=1, le=65_536)
+    max_checkpoint_mb: int = Field(2048, ge=1, le=1_048_576)
+    frontend_dir: Path | None = None
+
+
+class Settings(BaseModel):
+    """Everything the server runs with."""
+
+    model_config = ConfigDict(frozen=True)
 
     database_url: str
     artifact_dir: Path
@@ -41,7 +74,7 @@ class Settings:
     max_request_bytes: int = 16 * MIB  # request bodies other than artifact uploads (run configs, ingest batches)
     max_artifact_bytes: int = 64 * MIB  # JSON artifacts (feature maps are the largest, a few MB)
     max_checkpoint_bytes: int = 2048 * MIB
-    frontend_dir: Path = DEFAULT_FRONTEND_DIR
+    frontend_dir: Path = Field(default_factory=default_frontend_dir)
 
     @property
     def heartbeat_s(self) -> float:
@@ -49,29 +82,48 @@ class Settings:
         return max(0.05, self.lease_s / 4)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Settings from TRAINBOARD_* variables (`env` defaults to os.environ); keyword overrides win."""
-        env = os.environ if env is None else env
-        db_path = Path(env["TRAINBOARD_DB"]).expanduser() if env.get("TRAINBOARD_DB") else default_db_path()
-        database_url = env.get("TRAINBOARD_DATABASE_URL") or sqlite_url(db_path)
-        if env.get("TRAINBOARD_ARTIFACT_DIR"):
-            artifact_dir = Path(env["TRAINBOARD_ARTIFACT_DIR"]).expanduser()
+    def from_env(cls, **given: Any) -> Settings:
+        """Settings from the TRAINBOARD_* variables; keyword arguments (EnvSettings fields) win over them.
+
+        Raises SettingsError with one line naming the variable when a value is out of bounds or malformed.
+        """
+        try:
+            env = EnvSettings(**given)
+        except ValidationError as error:
+            raise SettingsError(describe_env_error(error)) from None
+        return cls.resolve(env)
+
+    @classmethod
+    def resolve(cls, env: EnvSettings) -> Settings:
+        """The values the variables stand for: the database URL, default folders, sizes in bytes."""
+        db_path = env.db.expanduser() if env.db else default_db_path()
+        database_url = env.database_url or sqlite_url(db_path)
+        if env.artifact_dir:
+            artifact_dir = env.artifact_dir.expanduser()
         elif database_url.startswith("sqlite"):
             artifact_dir = db_path.parent / "artifacts"  # next to the database file it belongs to
         else:
             artifact_dir = platformdirs.user_data_path("trainboard") / "artifacts"
-        lease_s = float(env.get("TRAINBOARD_LEASE_S", 60.0))
-        settings = cls(
+        return cls(
             database_url=database_url,
             artifact_dir=artifact_dir,
-            data_dir=resolve_data_dir(env.get("TRAINBOARD_DATA_DIR") or None),
-            lease_s=lease_s,
-            lease_check_s=float(env.get("TRAINBOARD_LEASE_CHECK_S", min(5.0, max(0.05, lease_s / 4)))),
-            token=env.get("TRAINBOARD_TOKEN") or None,
-            sse_keepalive_s=float(env.get("TRAINBOARD_SSE_KEEPALIVE_S", 15.0)),
-            max_request_bytes=int(env.get("TRAINBOARD_MAX_REQUEST_MB", 16)) * MIB,
-            max_artifact_bytes=int(env.get("TRAINBOARD_MAX_ARTIFACT_MB", 64)) * MIB,
-            max_checkpoint_bytes=int(env.get("TRAINBOARD_MAX_CHECKPOINT_MB", 2048)) * MIB,
-            frontend_dir=Path(env.get("TRAINBOARD_FRONTEND_DIR") or DEFAULT_FRONTEND_DIR),
+            data_dir=resolve_data_dir(env.data_dir),
+            lease_s=env.lease_s,
+            lease_check_s=env.lease_check_s or min(5.0, max(0.05, env.lease_s / 4)),
+            token=env.token or None,
+            sse_keepalive_s=env.sse_keepalive_s,
+            max_request_bytes=env.max_request_mb * MIB,
+            max_artifact_bytes=env.max_artifact_mb * MIB,
+            max_checkpoint_bytes=env.max_checkpoint_mb * MIB,
+            frontend_dir=env.frontend_dir or default_frontend_dir(),
         )
-        return replace(settings, **overrides)
+
+
+def describe_env_error(error: ValidationError) -> str:
+    """'TRAINBOARD_LEASE_S: Input should be a valid number (got 'abc')' for each bad variable, on one line."""
+    parts = []
+    for item in error.errors(include_url=False):
+        field = str(item["loc"][0]) if item.get("loc") else ""
+        variable = f"{ENV_PREFIX}{field.upper()}"
+        parts.append(f"{variable}: {item['msg']} (got {item.get('input')!r})")
+    return "; ".join(parts)

@@ -11,8 +11,15 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.statuses import (  # noqa: F401  (re-exported: the services import them from here)
-    ACTIVE_STATUSES, CANCELLED, FAILED, FINISHED_STATUSES, QUEUED, RUN_STATUSES, RUNNING, SUCCEEDED,
+from trainboard.common.statuses import (  # noqa: F401  (re-exported: the services import them from here)
+    ACTIVE_STATUSES,
+    CANCELLED,
+    FAILED,
+    FINISHED_STATUSES,
+    QUEUED,
+    RUN_STATUSES,
+    RUNNING,
+    SUCCEEDED,
 )
 
 SERIES_INDEX = "ix_metric_point_series"

@@ -34,7 +34,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from benchmarks.script_args import benchmark_parser, report_logging
 from tests.backend.backend_server import free_port, wait_for_health
-from worker.client import BackendClient
+from trainboard.worker.client import BackendClient
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def api_server(folder: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
     command = [
-        sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "0",
+        sys.executable, "-m", "trainboard", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "0",
         "--db", str(folder / "bench.db"), "--data-dir", str(folder / "data"), "--log-level", "warning",
     ]
     # Its own session, so the stop below reaches the server's process group and nothing else.

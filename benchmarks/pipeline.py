@@ -20,8 +20,8 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from benchmarks.script_args import benchmark_parser, report_logging
-from worker.trainer.data import DatasetUnavailableError, load_dataset
-from worker.trainer.data.loader import DeviceLoader
+from trainboard.trainer.data import DatasetUnavailableError, load_dataset
+from trainboard.trainer.data.loader import DeviceLoader
 
 logger = logging.getLogger(__name__)
 

@@ -31,15 +31,14 @@ from typing import Any
 import torch
 
 from benchmarks.script_args import benchmark_parser, report_logging
-from worker.trainer.config import TrainConfig
-from worker.trainer.data.images import ImageData, channel_stats
-from worker.trainer.data.loader import DeviceLoader
-from worker.trainer.device import describe_device
-from worker.trainer.models import build_model
-from worker.trainer.optim import build_loss, build_optimizer
-from worker.trainer.presets import build_config
-from worker.trainer.sink import RecordingSink
-from worker.trainer.train import Trainer
+from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.data.images import ImageData, channel_stats
+from trainboard.trainer.device import describe_device
+from trainboard.trainer.optim import build_loss, build_optimizer
+from trainboard.trainer.presets import build_config
+from trainboard.trainer.setup import prepare
+from trainboard.trainer.sink import RecordingSink
+from trainboard.trainer.train import Trainer
 
 logger = logging.getLogger(__name__)
 
@@ -127,17 +126,11 @@ class BareLoop:
 
     def __init__(self, case: Case, data: ImageData) -> None:
         config = case_config(case)
-        self.device = torch.device(case.device)
-        torch.manual_seed(config.seed)  # the trainer seeds the same way before building its model
-        self.model = build_model(config.model, in_channels=3, num_classes=10).to(self.device)
+        setup = prepare(config, data=data)  # the trainer's own set-up: device, seed, normalization, model
+        self.device, self.model = setup.device, setup.model
         self.optimizer = build_optimizer(self.model, config)
         self.loss_fn = build_loss(config)
-        # The trainer's normalisation: the seed's (0.5, 0.5) or the dataset's statistics.
-        mean, std = ([0.5] * 3, [0.5] * 3) if config.normalize == "half" else (data.mean, data.std)
-        loader = DeviceLoader(
-            data.train_x, data.train_y, batch_size=config.batch_size, device=self.device,
-            mean=mean, std=std, shuffle=True, seed=config.seed,
-        )
+        loader = setup.train_loader(drop_last=False)
         loader.set_epoch(0)
         self.batches = iter(loader)
         self.model.train()

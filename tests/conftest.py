@@ -11,7 +11,7 @@ import pytest
 @pytest.fixture(scope="session")
 def synthetic_data() -> Any:
     """The synthetic dataset (4096 train / 1024 test CIFAR-shaped uint8 images), built once per session."""
-    from worker.trainer.data.registry import load_dataset
+    from trainboard.trainer.data.registry import load_dataset
 
     return load_dataset("synthetic")
 

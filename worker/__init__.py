@@ -1,1 +1,21 @@
-"""Trainboard worker: the loop that claims runs from the backend and the trainer library it runs."""
+"""Trainboard: launch and watch PyTorch training of image classifiers.
+
+`import trainboard` is light (no torch, no web stack). Its subpackages:
+
+- `trainboard.trainer`: the training library (config, data, models, loop, LR range test, sink interface)
+- `trainboard.worker`: the worker process that claims runs from a server and trains them
+- `trainboard.backend`: the server (FastAPI app, database, live events)
+- `trainboard.cli`: the `trainboard` command
+- `trainboard.common`: small torch-free helpers that the server and the clients share
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("trainboard")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = ["__version__"]

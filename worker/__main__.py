@@ -1,7 +1,7 @@
-"""`python -m worker`: start one worker process."""
+"""`python -m trainboard`: the `trainboard` command."""
 
 import sys
 
-from worker.main import main
+from trainboard.cli.main import main
 
 sys.exit(main())

@@ -6,13 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
-from backend.auth import TokenDep
-from backend.db import SessionDep
-from backend.deps import BrokerDep, SettingsDep
-from backend.errors import PayloadTooLargeError, error_responses
-from backend.params import CounterQuery, RunId, WorkerIdQuery
-from backend.schemas import ArtifactsPublic, ArtifactStored
-from backend.services.artifacts import CHECKPOINT, artifact_file, list_artifacts, store_artifact
+from trainboard.backend.deps import BrokerDep, SessionDep, SettingsDep, TokenDep
+from trainboard.backend.errors import PayloadTooLargeError, error_responses
+from trainboard.backend.params import CounterQuery, RunId, WorkerIdQuery
+from trainboard.backend.schemas import ArtifactsPublic, ArtifactStored
+from trainboard.backend.services.artifacts import CHECKPOINT, artifact_file, list_artifacts, store_artifact
 
 router = APIRouter(
     prefix="/api/runs", tags=["artifacts"], dependencies=[TokenDep], responses=error_responses(401, 404)

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from backend.auth import TokenDep
-from backend.deps import BrokerDep, EngineDep, SettingsDep
-from backend.errors import error_responses
-from backend.params import RunId
-from backend.schemas import MAX_DB_INT
-from backend.services.runs import get_run
-from backend.services.streams import run_event_stream, run_list_stream
+from trainboard.backend.deps import BrokerDep, EngineDep, SettingsDep, TokenDep
+from trainboard.backend.errors import error_responses
+from trainboard.backend.field_types import MAX_DB_INT
+from trainboard.backend.live.streams import run_event_stream, run_list_stream
+from trainboard.backend.params import RunId
+from trainboard.backend.services.runs import get_run
 
 router = APIRouter(prefix="/api", tags=["events"], dependencies=[TokenDep], responses=error_responses(401))
 

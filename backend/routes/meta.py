@@ -5,12 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import text
 
-from backend.auth import TokenDep
-from backend.db import SessionDep
-from backend.deps import SettingsDep
-from backend.errors import error_responses
-from backend.schemas import DatasetsPublic, Health, ModelsPublic, PresetsPublic
-from backend.services.catalog import list_datasets, list_models, list_presets
+from trainboard.backend.deps import SessionDep, SettingsDep, TokenDep
+from trainboard.backend.errors import error_responses
+from trainboard.backend.schemas import DatasetsPublic, Health, ModelsPublic, PresetsPublic
+from trainboard.backend.services.catalog import list_datasets, list_models, list_presets
 
 router = APIRouter(prefix="/api", tags=["meta"])
 

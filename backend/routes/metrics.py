@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from backend.auth import TokenDep
-from backend.db import SessionDep
-from backend.errors import error_responses
-from backend.params import RunId
-from backend.schemas import MAX_DB_INT
-from backend.schemas import MetricsPublic
-from backend.services.metrics import metrics_csv, read_metrics
+from trainboard.backend.deps import SessionDep, TokenDep
+from trainboard.backend.errors import error_responses
+from trainboard.backend.field_types import MAX_DB_INT
+from trainboard.backend.params import RunId
+from trainboard.backend.schemas import MetricsPublic
+from trainboard.backend.services.metrics import metrics_csv, read_metrics
 
 router = APIRouter(prefix="/api/runs", tags=["metrics"], dependencies=[TokenDep], responses=error_responses(401, 404))
 

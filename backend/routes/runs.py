@@ -6,23 +6,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from backend.auth import TokenDep
-from backend.db import SessionDep
-from backend.deps import BrokerDep, SettingsDep
-from backend.errors import error_responses
-from backend.params import Offset, RunId
-from backend.schemas import (
+from trainboard.backend.deps import BrokerDep, SessionDep, SettingsDep, TokenDep
+from trainboard.backend.errors import error_responses
+from trainboard.backend.field_types import RunStatus
+from trainboard.backend.params import Offset, RunId
+from trainboard.backend.schemas import (
     RUN_CLONE_EXAMPLES,
     RUN_CREATE_EXAMPLES,
     LogsPublic,
     RunPublic,
     RunsPublic,
-    RunStatus,
     run_create_schema,
 )
-from backend.services import runs as run_service
-from backend.services.public import run_public
-from backend.services.run_events import list_logs
+from trainboard.backend.services import runs as run_service
+from trainboard.backend.services.logs import list_logs
 
 router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[TokenDep], responses=error_responses(401))
 
@@ -39,7 +36,7 @@ def create_run(
     body: Annotated[dict[str, Any], Body(openapi_examples=RUN_CREATE_EXAMPLES)],
 ) -> RunPublic:
     """Queue a run. The body is flat: an optional `preset` plus config fields, which override the preset."""
-    return run_public(run_service.create_run(session, broker, body))
+    return RunPublic.model_validate(run_service.create_run(session, broker, body), from_attributes=True)
 
 
 @router.get("", response_model=RunsPublic)
@@ -52,19 +49,19 @@ def list_runs(
 ) -> RunsPublic:
     """Runs, newest first, optionally filtered by status and kind."""
     runs, count = run_service.list_runs(session, status, kind, limit, offset)
-    return RunsPublic(data=[run_public(r) for r in runs], count=count)
+    return RunsPublic(data=[RunPublic.model_validate(r, from_attributes=True) for r in runs], count=count)
 
 
 @router.get("/{run_id}", response_model=RunPublic, responses=error_responses(404))
 def read_run(session: SessionDep, run_id: RunId) -> RunPublic:
     """One run."""
-    return run_public(run_service.get_run(session, run_id))
+    return RunPublic.model_validate(run_service.get_run(session, run_id), from_attributes=True)
 
 
 @router.post("/{run_id}/cancel", response_model=RunPublic, responses=error_responses(404, 409))
 def cancel_run(session: SessionDep, broker: BrokerDep, run_id: RunId) -> RunPublic:
     """Cancel a queued or running run (its worker stops at its next heartbeat)."""
-    return run_public(run_service.cancel_run(session, broker, run_id))
+    return RunPublic.model_validate(run_service.cancel_run(session, broker, run_id), from_attributes=True)
 
 
 @router.post(
@@ -77,7 +74,7 @@ def clone_run(
     overrides: Annotated[dict[str, Any] | None, Body(openapi_examples=RUN_CLONE_EXAMPLES)] = None,
 ) -> RunPublic:
     """Queue a copy of a run's config with optional field overrides (e.g. the LR an LR finder suggested)."""
-    return run_public(run_service.clone_run(session, broker, run_id, overrides or {}))
+    return RunPublic.model_validate(run_service.clone_run(session, broker, run_id, overrides or {}), from_attributes=True)
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404))

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from backend.auth import TokenDep
-from backend.db import SessionDep
-from backend.deps import BrokerDep, SettingsDep
-from backend.errors import error_responses
-from backend.params import RunId, WorkerId
-from backend.schemas import (
+from trainboard.backend.deps import BrokerDep, SessionDep, SettingsDep, TokenDep
+from trainboard.backend.errors import error_responses
+from trainboard.backend.params import RunId, WorkerId
+from trainboard.backend.schemas import RunPublic, WorkersPublic
+from trainboard.backend.services import dispatch
+from trainboard.backend.services.ingest import ingest_batch
+from trainboard.backend.worker_protocol import (
     ClaimAnswer,
     FinishRequest,
     HeartbeatAnswer,
     HeartbeatRequest,
     IngestRequest,
     IngestResult,
-    RunPublic,
     WorkerRegister,
     WorkerRegistered,
-    WorkersPublic,
 )
-from backend.services import dispatch
-from backend.services.ingest import ingest_batch
-from backend.services.public import run_public
 
 router = APIRouter(prefix="/api", tags=["workers"], dependencies=[TokenDep], responses=error_responses(401))
 
@@ -70,4 +66,4 @@ def ingest(session: SessionDep, broker: BrokerDep, run_id: RunId, body: IngestRe
 @router.post("/runs/{run_id}/finish", response_model=RunPublic, responses=error_responses(404, 409))
 def finish(session: SessionDep, broker: BrokerDep, run_id: RunId, body: FinishRequest) -> RunPublic:
     """End the worker's execution of a run: succeeded, failed, cancelled, or requeue (hand it back)."""
-    return run_public(dispatch.finish_run(session, broker, run_id, body))
+    return RunPublic.model_validate(dispatch.finish_run(session, broker, run_id, body), from_attributes=True)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from backend.errors import NotFoundError, field_error, run_not_found
-from backend.events import EventBroker
-from backend.jsonsafe import dumps_compact, loads_lenient
-from backend.schemas import ArtifactPublic, ArtifactsPublic, ArtifactStored
-from backend.services.holding import hold_run
-from backend.services.run_events import Outbox, append_event, commit_and_publish
-from backend.tables import Artifact, Run, utcnow
+from trainboard.backend.errors import NotFoundError, field_error, run_not_found
+from trainboard.backend.live.broker import EventBroker
+from trainboard.backend.live.run_events import Outbox, append_event, commit_and_publish
+from trainboard.backend.schemas import ArtifactPublic, ArtifactsPublic, ArtifactStored
+from trainboard.backend.services.holding import hold_run
+from trainboard.backend.tables import Artifact, Run, utcnow
+from trainboard.common.jsonsafe import dumps_compact, loads_lenient
 
 JSON_ARTIFACTS = ("confusion", "per_class", "feature_maps", "lr_curve", "result")
 CHECKPOINT = "checkpoint"

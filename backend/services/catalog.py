@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend.schemas import DatasetPublic, DatasetsPublic, ModelPublic, ModelsPublic, PresetPublic, PresetsPublic
-from worker.trainer.config import DATASET_NAMES, DATASET_TEST_SIZES, DATASET_TRAIN_SIZES
-from worker.trainer.data.availability import dataset_status
-from worker.trainer.models.registry import describe_models
-from worker.trainer.presets import PRESETS
+from trainboard.backend.schemas import (
+    DatasetPublic,
+    DatasetsPublic,
+    ModelPublic,
+    ModelsPublic,
+    PresetPublic,
+    PresetsPublic,
+)
+from trainboard.trainer.config import DATASET_NAMES, DATASET_TEST_SIZES, DATASET_TRAIN_SIZES
+from trainboard.trainer.data.availability import dataset_status
+from trainboard.trainer.models.registry import describe_models
+from trainboard.trainer.presets import PRESETS
 
 
 def list_presets() -> PresetsPublic:

@@ -8,23 +8,22 @@ from datetime import timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from backend.errors import ConflictError, NotFoundError
-from backend.events import EventBroker
-from backend.schemas import (
+from trainboard.backend.errors import ConflictError, NotFoundError
+from trainboard.backend.live.broker import EventBroker
+from trainboard.backend.live.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
+from trainboard.backend.schemas import WorkerPublic, WorkersPublic
+from trainboard.backend.services.artifacts import CHECKPOINT, find_artifact
+from trainboard.backend.services.holding import hold_run
+from trainboard.backend.services.metrics import best_test_accuracy, drop_points_after
+from trainboard.backend.tables import CANCELLED, QUEUED, RUNNING, Run, RunEvent, Worker, utcnow
+from trainboard.backend.worker_protocol import (
     ClaimedRun,
     FinishRequest,
     HeartbeatAnswer,
     ResumePoint,
     WorkerRegister,
     WorkerRegistered,
-    WorkersPublic,
 )
-from backend.services.artifacts import CHECKPOINT, find_artifact
-from backend.services.holding import hold_run
-from backend.services.metrics import best_test_accuracy, drop_points_after
-from backend.services.public import worker_public
-from backend.services.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
-from backend.tables import CANCELLED, QUEUED, RUNNING, Run, RunEvent, Worker, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,9 @@ def list_workers(session: Session, lease_s: float) -> WorkersPublic:
     workers = session.exec(select(Worker).order_by(col(Worker.last_seen_at).desc(), col(Worker.id).desc())).all()
     held = dict(session.exec(select(Run.worker_id, Run.id).where(Run.status == RUNNING)).all())
     alive_after = utcnow() - timedelta(seconds=lease_s)
-    data = [worker_public(w, held.get(w.id), w.last_seen_at >= alive_after) for w in workers]
+    data = [
+        WorkerPublic(**w.model_dump(), alive=w.last_seen_at >= alive_after, run_id=held.get(w.id)) for w in workers
+    ]
     return WorkersPublic(data=data, count=len(data))
 
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from backend.errors import ConflictError, run_not_found
-from backend.tables import RUNNING, Run, utcnow
+from trainboard.backend.errors import ConflictError, run_not_found
+from trainboard.backend.tables import RUNNING, Run, utcnow
 
 
 def hold_run(session: Session, run_id: int, worker_id: int, statuses: Sequence[str] = (RUNNING,)) -> Run:

@@ -6,9 +6,19 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from backend.events import EventBroker
-from backend.jsonsafe import scrub_non_finite
-from backend.schemas import (
+from trainboard.backend.live.broker import EventBroker
+from trainboard.backend.live.run_events import (
+    Outbox,
+    announce_progress,
+    announce_status,
+    append_event,
+    append_log,
+    commit_and_publish,
+)
+from trainboard.backend.services.holding import hold_run
+from trainboard.backend.services.metrics import insert_points
+from trainboard.backend.tables import Run
+from trainboard.backend.worker_protocol import (
     IngestRequest,
     IngestResult,
     LogEvent,
@@ -19,17 +29,7 @@ from backend.schemas import (
     SummaryEvent,
     WorkerEvent,
 )
-from backend.services.holding import hold_run
-from backend.services.metrics import insert_points
-from backend.services.run_events import (
-    Outbox,
-    announce_progress,
-    announce_status,
-    append_event,
-    append_log,
-    commit_and_publish,
-)
-from backend.tables import Run
+from trainboard.common.jsonsafe import scrub_non_finite
 
 
 @dataclass

@@ -8,8 +8,8 @@ import logging
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from backend.events import EventBroker
-from backend.services.dispatch import requeue_expired_runs
+from trainboard.backend.live.broker import EventBroker
+from trainboard.backend.services.dispatch import requeue_expired_runs
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, or_
 from sqlmodel import Session, col, select
 
-from backend.schemas import MetricPointIn, MetricsPublic, SeriesPublic
-from backend.services.downsample import downsample_min_max
-from backend.services.runs import get_run
-from backend.tables import MetricPoint
+from trainboard.backend.schemas import MetricsPublic, SeriesPublic
+from trainboard.backend.services.downsample import downsample_min_max
+from trainboard.backend.services.runs import get_run
+from trainboard.backend.tables import MetricPoint
+from trainboard.backend.worker_protocol import MetricPointIn
 
 # x = epoch for these (see worker/trainer/sink.py); every other series has x = global step or LR-finder iteration.
 EPOCH_SERIES = ("train_loss", "train_acc", "test_loss", "test_acc")

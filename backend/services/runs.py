@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from backend.errors import ConflictError, run_not_found
-from backend.events import RUNS_CHANNEL, EventBroker, LiveEvent, run_channel
-from backend.services.artifacts import remove_run_files
-from backend.services.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
-from backend.services.validation import default_run_name, validate_clone, validate_run_body
-from backend.tables import ACTIVE_STATUSES, CANCELLED, Run, utcnow
-from worker.trainer.config import TrainConfig
+from trainboard.backend.errors import ConflictError, run_not_found
+from trainboard.backend.live.broker import RUNS_CHANNEL, EventBroker, LiveEvent, run_channel
+from trainboard.backend.live.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
+from trainboard.backend.services.artifacts import remove_run_files
+from trainboard.backend.services.validation import default_run_name, validate_clone, validate_run_body
+from trainboard.backend.tables import ACTIVE_STATUSES, CANCELLED, Run, utcnow
+from trainboard.trainer.config import TrainConfig
 
 
 def get_run(session: Session, run_id: int) -> Run:

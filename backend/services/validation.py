@@ -7,9 +7,9 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from backend.errors import field_error
-from worker.trainer.config import TrainConfig, config_class
-from worker.trainer.presets import PRESETS, UnknownPresetError, build_config
+from trainboard.backend.errors import field_error
+from trainboard.trainer.config import TrainConfig, config_class
+from trainboard.trainer.presets import PRESETS, UnknownPresetError, build_config
 
 
 def _request_errors(error: ValidationError) -> RequestValidationError:

@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 
-from backend.rest_client import ServerEvent, parse_sse
-
+from trainboard.cli.rest_client import ServerEvent, parse_sse
 
 SseEvent = ServerEvent  # the CLI's parser, so the tests read streams as the product does
 

@@ -6,12 +6,11 @@ PostgreSQL database instead of an SQLite file, and the conftest drops it when th
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from backend.settings import Settings, sqlite_url
 from tests.postgres.pg_cluster import admin_url_from_env, create_database, drop_database
+from trainboard.backend.settings import Settings, sqlite_url
 
 _databases: list[str] = []  # PostgreSQL databases made for the running test
 
@@ -47,4 +46,4 @@ def make_settings(folder: Path, **overrides: Any) -> Settings:
         artifact_dir=folder / "artifacts",
         data_dir=folder / "data",
     )
-    return replace(base, **overrides)
+    return base.model_copy(update=overrides)

@@ -88,7 +88,7 @@ class ServerProcess:
             "-m",
             "uvicorn",
             "--factory",
-            "backend.app:create_app",
+            "trainboard.backend.app:create_app",
             "--host",
             "127.0.0.1",
             "--port",

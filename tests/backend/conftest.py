@@ -16,8 +16,8 @@ with warnings.catch_warnings():
 
 from backend_fixtures import drop_fresh_databases, make_settings
 
-from backend.app import create_app
-from backend.settings import Settings
+from trainboard.backend.app import create_app
+from trainboard.backend.settings import Settings
 
 
 @pytest.fixture(autouse=True)

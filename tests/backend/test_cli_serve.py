@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +14,8 @@ import pytest
 from backend_fixtures import backend_name, fresh_database_url
 from backend_server import free_port, wait_for_health
 
-from backend.cli_serve import local_server_url
+from tests.polling import wait_until
+from trainboard.cli.commands.serve import local_server_url
 
 
 def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -28,7 +29,7 @@ def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
-        "backend.cli",
+        "trainboard",
         "serve",
         "--port",
         str(port),
@@ -79,9 +80,32 @@ def test_serve_with_no_workers_answers_and_stops_on_sigterm(tmp_path: Path) -> N
 
 def test_serve_rejects_a_negative_worker_count(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "serve", "--workers", "-1"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "trainboard", "serve", "--workers", "-1"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "workers" in result.stderr
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_and_how_to_choose_another(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "trainboard", "serve", "--workers", "0", "--port", str(port),
+             "--db", str(tmp_path / "t.db")], capture_output=True, text=True, timeout=120,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: port: {port} is in use on 127.0.0.1; choose another with --port (make run PORT=...)"
+    ]
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    result = subprocess.run([sys.executable, "-m", "trainboard", "--version"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == f"trainboard {version('trainboard')}"
 
 
 @pytest.mark.e2e
@@ -91,11 +115,12 @@ def test_serve_starts_local_workers_and_stops_them(tmp_path: Path) -> None:
     try:
         wait_for_health(f"http://127.0.0.1:{port}", process)
         [worker_pid] = _children(process.pid)
-        deadline = time.monotonic() + 90  # the worker imports torch before it registers
-        while httpx.get(f"http://127.0.0.1:{port}/api/workers").json()["count"] == 0:
-            assert time.monotonic() < deadline, "the local worker never registered"
-            assert process.poll() is None
-            time.sleep(0.2)
+
+        def registered() -> bool:  # the worker imports torch before it registers
+            assert process.poll() is None, "serve exited"
+            return httpx.get(f"http://127.0.0.1:{port}/api/workers").json()["count"] > 0
+
+        wait_until(registered, "the local worker to register")
         worker = httpx.get(f"http://127.0.0.1:{port}/api/workers").json()["data"][0]
         assert worker["name"].endswith("-local0") and worker["alive"]
     finally:

@@ -10,11 +10,11 @@ from typing import Any
 from backend_fixtures import fresh_database_url
 from sqlmodel import Session
 
-from backend.db import init_db, make_engine
-from backend.events import InProcessBroker
-from backend.schemas import WorkerRegister
-from backend.services import dispatch
-from backend.services.runs import create_run
+from trainboard.backend.db import init_db, make_engine
+from trainboard.backend.live.in_process import InProcessBroker
+from trainboard.backend.services import dispatch
+from trainboard.backend.services.runs import create_run
+from trainboard.backend.worker_protocol import WorkerRegister
 
 RUNS = 40
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -13,8 +12,10 @@ from backend_api import create_run, iter_sse
 from backend_fixtures import make_settings
 from backend_server import free_port
 
-from backend.app import create_app
-from backend.events import InProcessBroker, LiveEvent, run_channel
+from tests.polling import wait_until
+from trainboard.backend.app import create_app
+from trainboard.backend.live.broker import LiveEvent, run_channel
+from trainboard.backend.live.in_process import InProcessBroker
 
 
 def test_events_published_from_threads_reach_every_subscriber_in_order() -> None:
@@ -60,10 +61,7 @@ def test_closed_event_streams_leave_no_subscription_behind(tmp_path: Path) -> No
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+        wait_until(lambda: server.started, "the server to start")
         broker: InProcessBroker = app.state.broker
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as http:
             run = create_run(http)["id"]
@@ -71,10 +69,8 @@ def test_closed_event_streams_leave_no_subscription_behind(tmp_path: Path) -> No
                 events = iter_sse(response)  # kept referenced: a collected iterator closes the connection
                 assert next(events).event == "status"
                 assert broker.subscriber_count(run_channel(run)) == 1
-        deadline = time.monotonic() + 5
-        while broker.subscriber_count(run_channel(run)) != 0:  # noticed at the next write (a keep-alive)
-            assert time.monotonic() < deadline, "the closed stream still holds its subscription"
-            time.sleep(0.02)
+        # The closed stream is noticed at its next write (a keep-alive) and lets go of its subscription.
+        wait_until(lambda: broker.subscriber_count(run_channel(run)) == 0, "the closed stream to unsubscribe")
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -11,8 +11,9 @@ from backend_api import claim, create_run, ingest, register
 from backend_fixtures import make_settings
 from fastapi.testclient import TestClient
 
-from backend.app import create_app
-from backend.schemas import MAX_DB_INT, MAX_EVENTS_PER_BATCH
+from trainboard.backend.app import create_app
+from trainboard.backend.field_types import MAX_DB_INT
+from trainboard.backend.worker_protocol import MAX_EVENTS_PER_BATCH
 
 BODY_LIMIT = 4096  # bytes, for these tests; the default is 16 MiB
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from backend_fixtures import backend_name, make_settings
 from fastapi.testclient import TestClient
 
-from backend.app import create_app
-from backend.migrations import MIGRATIONS
-from worker.trainer.config import MODEL_NAMES
-from worker.trainer.models import describe_models
-from worker.trainer.presets import PRESETS
+from trainboard.backend.app import create_app
+from trainboard.backend.migrations import MIGRATIONS
+from trainboard.trainer.config import MODEL_NAMES
+from trainboard.trainer.models import describe_models
+from trainboard.trainer.presets import PRESETS
 
 
 def test_presets_are_listed_with_their_fields(client: TestClient) -> None:

@@ -9,7 +9,7 @@ import random
 from backend_api import claim, create_run, ingest, metrics_event, register
 from fastapi.testclient import TestClient
 
-from backend.services.downsample import downsample_min_max
+from trainboard.backend.services.downsample import downsample_min_max
 
 
 def test_downsampling_keeps_a_one_step_spike_and_dip() -> None:

@@ -88,7 +88,7 @@ def test_serve_listens_on_loopback_unless_told_otherwise(tmp_path: Path) -> None
     if backend_name() == "postgresql":
         env.update(TRAINBOARD_DATABASE_URL=database_url, TRAINBOARD_ARTIFACT_DIR=str(tmp_path / "artifacts"))
     database = ["--db", str(tmp_path / "trainboard.db")] if backend_name() == "sqlite" else []
-    command = [sys.executable, "-m", "backend.cli", "serve", "--workers", "0", "--port", str(port), *database]
+    command = [sys.executable, "-m", "trainboard", "serve", "--workers", "0", "--port", str(port), *database]
     process = subprocess.Popen([*command, "--data-dir", str(tmp_path / "data"), "--log-level", "warning"], env=env)
     try:
         wait_for_health(f"http://127.0.0.1:{port}", process)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from worker.trainer.presets import PRESETS
+from trainboard.trainer.presets import PRESETS
 
 
 def test_create_from_preset_with_overrides_queues_the_run(client: TestClient) -> None:
@@ -166,7 +166,7 @@ def test_unexpected_errors_answer_500_without_a_traceback(app: FastAPI) -> None:
 def test_the_api_schema_lists_exactly_the_run_statuses() -> None:
     from typing import get_args
 
-    from backend.schemas import RunStatus
-    from backend.statuses import RUN_STATUSES
+    from trainboard.backend.field_types import RunStatus
+    from trainboard.common.statuses import RUN_STATUSES
 
     assert get_args(RunStatus) == RUN_STATUSES

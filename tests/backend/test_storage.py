@@ -10,9 +10,9 @@ from pathlib import Path
 from backend_fixtures import backend_name, fresh_database_url
 from sqlalchemy import Column, Text, inspect, text
 
-from backend.db import init_db, make_engine
-from backend.migrations import MIGRATIONS, Migration, add_column, migrate
-from backend.tables import SERIES_INDEX
+from trainboard.backend.db import init_db, make_engine
+from trainboard.backend.migrations import MIGRATIONS, Migration, add_column, migrate
+from trainboard.backend.tables import SERIES_INDEX
 
 INSERT_RUN = (
     "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
@@ -91,8 +91,8 @@ NO_TORCH_SCRIPT = """
 import json, sys, warnings
 from pathlib import Path
 warnings.simplefilter("ignore")
-from backend.app import create_app
-from backend.settings import Settings
+from trainboard.backend.app import create_app
+from trainboard.backend.settings import Settings
 from fastapi.testclient import TestClient
 folder = Path(sys.argv[1])
 app = create_app(Settings(database_url=sys.argv[2], artifact_dir=folder / "a", data_dir=folder / "d"))

@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from backend.app import create_app
+from tests.polling import wait_until
+from trainboard.backend.app import create_app
 
 
 def test_claim_hands_out_oldest_queued_run_then_204(client: TestClient) -> None:
@@ -195,9 +196,7 @@ def test_lease_expiry_puts_the_run_back_in_the_queue(tmp_path: Path) -> None:
         silent = register(client, "silent")
         claim(client, silent)
         ingest(client, run, silent, [metrics_event(1, range(1, 6))])
-        deadline = time.monotonic() + 5
-        while client.get(f"/api/runs/{run}").json()["status"] != "queued" and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: client.get(f"/api/runs/{run}").json()["status"] == "queued", "the lease to expire")
         body = client.get(f"/api/runs/{run}").json()
         assert body["status"] == "queued" and body["worker"] is None and body["attempt"] == 1
         assert client.get(f"/api/runs/{run}/metrics").json()["series"]["loss"]["total"] == 5  # history kept

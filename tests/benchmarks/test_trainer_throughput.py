@@ -6,10 +6,19 @@ import pytest
 import torch
 
 from benchmarks.trainer_throughput import (
-    BareLoop, Case, InterleavingSink, TimingSink, aa_seconds, case_config, cases, measure, measure_alternating,
-    random_images, trainer_rate,
+    BareLoop,
+    Case,
+    InterleavingSink,
+    TimingSink,
+    aa_seconds,
+    case_config,
+    cases,
+    measure,
+    measure_alternating,
+    random_images,
+    trainer_rate,
 )
-from worker.trainer.train import Trainer
+from trainboard.trainer.train import Trainer
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from worker.trainer.config import LRFindConfig, TrainConfig
+from trainboard.trainer.config import LRFindConfig, TrainConfig
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "frontend" / "config-schema.json"
 

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-
 from chromium import launch_chromium
 from console_watch import ConsoleWatch
 from live_server import LiveServer
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 VIEWPORT = {"width": 1400, "height": 1000}
 

@@ -23,7 +23,7 @@ def trainboard_command() -> list[str]:
     script = Path(sys.executable).with_name("trainboard")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from backend.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from trainboard.cli.main import main; sys.exit(main())"]
 
 
 class LiveServer:

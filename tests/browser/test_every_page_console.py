@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
-
 from console_watch import ConsoleWatch
 from dashboard_api import create_run, wait_for_status
 from live_server import LiveServer
+from playwright.sync_api import Page
 
 
 @pytest.fixture(scope="module")

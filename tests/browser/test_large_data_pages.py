@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from live_server import LiveServer
 from playwright.sync_api import Page
 
 from benchmarks.page_load import EPOCHS, RUNS, STEPS, create_queued_runs, loss_at, post_long_run
-from live_server import LiveServer
 
 LOADED = "#app[data-loaded=true]"  # set by every page once its data is drawn
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import httpx
-from playwright.sync_api import Page
-
 from dashboard_api import get_run
 from live_server import LiveServer
+from playwright.sync_api import Page
 
 # Samples, every 50 ms in the page: [loss points drawn, status shown, same plot DOM as at the first sample].
 # The plot DOM stays the same node only if new points went in with extendTraces (newPlot rebuilds it).

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from playwright.sync_api import Page
-
 from console_watch import ConsoleWatch
 from dashboard_api import cancel_run
 from live_server import LiveServer
+from playwright.sync_api import Page
 
 
 def run_count(url: str) -> int:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 import re
 
-from playwright.sync_api import Page
-
 from dashboard_api import cancel_run, get_run
 from live_server import LiveServer
+from playwright.sync_api import Page
 
 ITERATIONS = 30
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page
-
 from live_server import LiveServer
+from playwright.sync_api import Page
 
 
 def run_module(page: Page, server: LiveServer, module: str, body: str) -> Any:

@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page
-
 from dashboard_api import create_run
 from live_server import LiveServer
-from worker.client import BackendClient
+from playwright.sync_api import Page
+
+from trainboard.worker.client import BackendClient
 
 LEASE_S = 1.0
 STEPS_PER_EPOCH = 10

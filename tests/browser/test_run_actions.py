@@ -10,10 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Dialog, Page
-
 from dashboard_api import create_run
 from live_server import LiveServer
+from playwright.sync_api import Dialog, Page
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page
-
 from dashboard_api import create_run, wait_for_status
 from live_server import LiveServer
+from playwright.sync_api import Page
 
 TINY = dict(dataset="synthetic", train_limit=512, test_limit=128, batch_size=32, epochs=2, log_every=2)
 

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Page
-
 from console_watch import ConsoleWatch
 from live_server import LiveServer
+from playwright.sync_api import Page
 
 TOKEN = "s3cret-token"
 

@@ -6,10 +6,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from deploy_files import MULTI_GPU_OVERRIDE, POSTGRES_OVERRIDE, compose_config, parse_dockerfile
 from sqlalchemy.engine import make_url
 
-from backend.cli import CliError, build_parser
-from deploy_files import MULTI_GPU_OVERRIDE, POSTGRES_OVERRIDE, compose_config, parse_dockerfile
+from trainboard.cli.main import CliError, build_parser
 
 BACKEND_PORT = 8000  # inside the container
 

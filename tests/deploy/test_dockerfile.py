@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from pathlib import PurePosixPath
 
+import tomllib
 from deploy_files import REPO, dockerignore_patterns, parse_dockerfile
 
-SOURCE_DIRS = ("backend", "worker")
+SOURCE_DIRS = ("backend", "worker", "frontend")
 
 
 def test_entrypoint_is_the_console_script_of_the_project() -> None:
@@ -33,10 +33,12 @@ def test_database_artifacts_and_datasets_live_on_volumes() -> None:
         assert any(path == v or v in path.parents for v in volumes), f"{variable}={path} is not on a volume"
 
 
-def test_frontend_is_copied_where_the_backend_is_told_to_look() -> None:
+def test_frontend_is_installed_with_the_package_not_pointed_at() -> None:
     dockerfile = parse_dockerfile()
-    destinations = {destination for sources, destination in dockerfile.copies if sources == ["frontend"]}
-    assert destinations == {dockerfile.env["TRAINBOARD_FRONTEND_DIR"]}
+    assert "TRAINBOARD_FRONTEND_DIR" not in dockerfile.env
+    source_root = {destination for sources, destination in dockerfile.copies if sources == ["pyproject.toml", "README.md"]}
+    frontend = {destination for sources, destination in dockerfile.copies if sources == ["frontend"]}
+    assert frontend == {f"{root.rstrip('/')}/frontend" for root in source_root}
 
 
 def test_copied_sources_exist_and_are_not_dockerignored() -> None:
@@ -48,12 +50,15 @@ def test_copied_sources_exist_and_are_not_dockerignored() -> None:
         ignored = [p for p in patterns if fnmatch.fnmatch(source, p) or fnmatch.fnmatch(source.split("/")[0], p)]
         assert not ignored, f"COPY {source} is excluded by .dockerignore ({ignored})"
     # The project's packages and the files pip needs to build them are all in the image.
-    assert {"pyproject.toml", *SOURCE_DIRS, "frontend"} <= set(sources)
+    assert {"pyproject.toml", *SOURCE_DIRS} <= set(sources)
 
 
 def test_environment_variables_are_ones_the_code_reads() -> None:
-    """Every TRAINBOARD_* variable set by the Dockerfile or the compose files is read somewhere in the code."""
+    """Every TRAINBOARD_* variable set by the Dockerfile or the compose files is one the code reads."""
+    from trainboard.backend.settings import ENV_PREFIX, EnvSettings
+
     code = "\n".join(p.read_text(encoding="utf-8") for d in SOURCE_DIRS for p in (REPO / d).rglob("*.py"))
+    code += "".join(f' "{ENV_PREFIX}{name.upper()}"' for name in EnvSettings.model_fields)  # the server's settings
     deploy_text = "\n".join(
         (REPO / name).read_text(encoding="utf-8")
         for name in ("Dockerfile", "docker-compose.yml", "docs/compose.postgres.yml", "docs/compose.multi-gpu.yml")

@@ -6,13 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
 from tests.backend.backend_server import ServerProcess
+from tests.polling import wait_until
 
 # Tiny runs on the synthetic dataset: about a second per epoch on one CPU core.
 TINY_RUN = {
@@ -28,7 +28,7 @@ class WorkerProcess:
         self.name = name
         self.log_path = folder / f"{name}.log"
         command = [
-            sys.executable, "-m", "worker", "--server", server_url, "--name", name, "--device", "cpu",
+            sys.executable, "-m", "trainboard.worker", "--server", server_url, "--name", name, "--device", "cpu",
             "--work-dir", str(folder / name), "--data-dir", str(folder / "data"), "--poll", "0.2",
         ]
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
@@ -55,17 +55,6 @@ class WorkerProcess:
     def log(self) -> str:
         """Everything the worker wrote so far."""
         return self.log_path.read_text(errors="replace")
-
-
-def wait_until(condition: Callable[[], Any], timeout_s: float, what: str, interval_s: float = 0.1) -> Any:
-    """Poll condition() until it returns something truthy; fail with `what` after timeout_s."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval_s)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
 class Api:
@@ -99,7 +88,7 @@ class Api:
             run = self.run(run_id)
             return run if run["status"] in statuses else None
 
-        return wait_until(reached, timeout_s, f"run {run_id} to reach {sorted(statuses)}")
+        return wait_until(reached, f"run {run_id} to reach {sorted(statuses)}", timeout_s=timeout_s)
 
 
 def start_server(folder: Path, **env: str) -> ServerProcess:

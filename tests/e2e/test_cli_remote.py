@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.cli import main
 from tests.e2e.cluster import TINY_RUN, Api, Cluster, wait_until
+from trainboard.cli.main import main
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def test_cancel_from_the_cli_and_watch_reports_it(cluster: Cluster, capsys: pyte
     api = Api(server.url)
     assert main(["submit", "--server", server.url, *TINY_FLAGS, "--epochs", "200"]) == 0
     run_id = int(capsys.readouterr().out.split()[1])
-    wait_until(lambda: api.run(run_id)["status"] == "running", 60, "the run to start")
+    wait_until(lambda: api.run(run_id)["status"] == "running", "the run to start", timeout_s=60)
     assert main(["cancel", "--server", server.url, str(run_id)]) == 0
     assert capsys.readouterr().out.strip() == f"run {run_id} cancelled"
     assert main(["watch", "--server", server.url, str(run_id)]) == 1  # not a success

@@ -33,7 +33,7 @@ def test_worker_keeps_training_while_the_backend_is_down_and_delivers_everything
     worker = cluster.worker(server, "w1")
     api = Api(server.url)
     run = api.create(LONG_RUN)
-    wait_until(lambda: len(api.series(run["id"], "loss")[0]) >= 16, 90, "the first losses")
+    wait_until(lambda: len(api.series(run["id"], "loss")[0]) >= 16, "the first losses", timeout_s=90)
     server.stop()
     time.sleep(3)  # the worker trains on, buffering its reports and retrying
     restart_server(server)
@@ -56,7 +56,7 @@ def test_killed_worker_run_is_resumed_by_the_next_worker_from_its_checkpoint(clu
         artifacts = api.get(f"/api/runs/{run['id']}/artifacts")["data"]
         return any(a["name"] == "checkpoint" for a in artifacts)
 
-    wait_until(checkpoint_stored, 90, "the first epoch checkpoint", interval_s=0.05)
+    wait_until(checkpoint_stored, "the first epoch checkpoint", timeout_s=90, interval_s=0.05)
     first.signal(signal.SIGKILL)
     first.wait(10)
     assert api.run(run["id"])["status"] == "running"
@@ -76,7 +76,7 @@ def test_sigterm_hands_the_run_back_and_the_next_worker_continues_it(cluster: Cl
     first = cluster.worker(server, "w1")
     api = Api(server.url)
     run = api.create(LONG_RUN)
-    wait_until(lambda: len(api.series(run["id"], "loss")[0]) >= 24, 90, "the first losses")
+    wait_until(lambda: len(api.series(run["id"], "loss")[0]) >= 24, "the first losses", timeout_s=90)
     first.signal(signal.SIGTERM)
     assert first.wait(30) == 0
     handed_back = api.run(run["id"])

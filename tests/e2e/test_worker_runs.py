@@ -60,7 +60,7 @@ def test_lr_finder_run_stores_curve_and_suggestions(one_worker: tuple[Api, Worke
 def test_cancel_stops_a_running_run_and_keeps_its_history(one_worker: tuple[Api, WorkerProcess]) -> None:
     api, worker = one_worker
     run = api.create({**TINY_RUN, "epochs": 200, "train_limit": 4096})
-    wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 20, 90, "the first losses")
+    wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 20, "the first losses", timeout_s=90)
     assert api.post(f"/api/runs/{run['id']}/cancel").status_code == 200
     done = api.wait_status(run["id"], {"cancelled"}, 10)
     kept = api.series(run["id"], "loss")[0]
@@ -114,7 +114,7 @@ def test_two_workers_share_the_queue_and_run_each_run_once(cluster: Cluster) -> 
     for name in ("w1", "w2"):
         cluster.worker(server, name)
     api = Api(server.url)
-    wait_until(lambda: api.get("/api/workers")["count"] == 2, 60, "both workers to register")
+    wait_until(lambda: api.get("/api/workers")["count"] == 2, "both workers to register", timeout_s=60)
     runs = [api.create({**TINY_RUN, "epochs": 1}) for _ in range(4)]
     done = [api.wait_status(r["id"], {"succeeded", "failed"}, 240) for r in runs]
     assert [d["status"] for d in done] == ["succeeded"] * 4
@@ -127,7 +127,7 @@ def test_two_workers_share_the_queue_and_run_each_run_once(cluster: Cluster) -> 
 def test_deleting_a_running_run_stops_it_and_the_worker_goes_on(one_worker: tuple[Api, WorkerProcess]) -> None:
     api, worker = one_worker
     run = api.create({**TINY_RUN, "epochs": 200, "train_limit": 4096})
-    wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 8, 90, "the first losses")
+    wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 8, "the first losses", timeout_s=90)
 
     assert httpx.delete(f"{api.url}/api/runs/{run['id']}", timeout=10).status_code == 204
     assert httpx.get(f"{api.url}/api/runs/{run['id']}", timeout=10).status_code == 404

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from backend.events import RUNS_CHANNEL, LiveEvent
-from backend.pg_broker import MAX_PAYLOAD_BYTES, run_list_payloads
+from trainboard.backend.live.broker import RUNS_CHANNEL, LiveEvent
+from trainboard.backend.live.postgres import MAX_PAYLOAD_BYTES, run_list_payloads
 
 
 def _run(run_id: int, info_bytes: int) -> dict[str, object]:

@@ -11,7 +11,15 @@ import httpx
 import pytest
 
 from tests.backend.backend_api import (
-    SseEvent, claim, create_run, finish, ingest, iter_sse, metrics_event, read_until, register,
+    SseEvent,
+    claim,
+    create_run,
+    finish,
+    ingest,
+    iter_sse,
+    metrics_event,
+    read_until,
+    register,
 )
 from tests.backend.backend_server import ServerProcess
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from worker.trainer.sink import RecordingSink
+from trainboard.trainer.sink import RecordingSink
 
 
 class StopAtPoll(RecordingSink):

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 import torchvision.transforms.functional as TF
 
-from worker.trainer.augment import cutout, normalize, random_crop, random_flip
+from trainboard.trainer.augment import cutout, normalize, random_crop, random_flip
 
 
 def _images(batch: int = 64, seed: int = 0) -> torch.Tensor:

@@ -6,10 +6,10 @@ import pytest
 import torch
 from pydantic import ValidationError
 
-from backend.cli import format_validation_error
-from worker.trainer.config import TrainConfig
-from worker.trainer.device import DeviceUnavailableError, resolve_device
-from worker.trainer.presets import UnknownPresetError, build_config
+from trainboard.cli.main import format_validation_error
+from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.device import DeviceUnavailableError, resolve_device
+from trainboard.trainer.presets import UnknownPresetError, build_config
 
 
 def _error_line(**overrides) -> str:

@@ -12,14 +12,14 @@ import pytest
 import torch
 from data_fixtures import write_cifar10_folder, write_cifar10_tarball, write_fashion_mnist
 
-from worker.trainer.config import DATASET_TEST_SIZES, DATASET_TRAIN_SIZES
-from worker.trainer.data import DatasetUnavailableError, ImageData, dataset_status, default_data_dir, load_dataset
-from worker.trainer.data.cache import CACHE_VERSION
-from worker.trainer.data.cifar10 import URL_ENV
-from worker.trainer.data.fashion_mnist import read_fashion_mnist, read_idx
-from worker.trainer.data.images import channel_stats
-from worker.trainer.data.paths import SYSTEM_DATASETS_DIR, cache_path
-from worker.trainer.data.synthetic import make_synthetic
+from trainboard.trainer.config import DATASET_TEST_SIZES, DATASET_TRAIN_SIZES
+from trainboard.trainer.data import DatasetUnavailableError, ImageData, dataset_status, default_data_dir, load_dataset
+from trainboard.trainer.data.cache import CACHE_VERSION
+from trainboard.trainer.data.cifar10 import URL_ENV
+from trainboard.trainer.data.fashion_mnist import read_fashion_mnist, read_idx
+from trainboard.trainer.data.images import channel_stats
+from trainboard.trainer.data.paths import SYSTEM_DATASETS_DIR, cache_path
+from trainboard.trainer.data.synthetic import make_synthetic
 
 SEED_CIFAR10_CLASSES = ["plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
@@ -69,15 +69,13 @@ def test_cifar10_reader_requires_all_five_batches_and_the_test_batch(tmp_path: P
         load_dataset("cifar10", tmp_path, download=False)
 
 
-def test_missing_cifar10_offline_fails_fast_with_one_line_naming_the_folder(
+def test_missing_cifar10_offline_fails_with_one_line_naming_the_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(URL_ENV, _closed_port_url())
-    started = time.perf_counter()
     with pytest.raises(DatasetUnavailableError) as raised:
         load_dataset("cifar10", tmp_path)
     message = str(raised.value)
-    assert time.perf_counter() - started < 10
     assert "\n" not in message
     assert str(tmp_path) in message and "cifar-10-python.tar.gz" in message and "download" in message
     assert not (tmp_path / "cifar-10-python.tar.gz").exists()  # no partial file left to be mistaken for data
@@ -143,7 +141,9 @@ def test_fashion_mnist_absent_everywhere_says_how_to_install(tmp_path: Path) -> 
         read_fashion_mnist(tmp_path, system_dir=tmp_path / "no-system-datasets")
 
 
-def test_installed_fashion_mnist_loads_60000_and_10000_then_reloads_from_cache_fast(tmp_path: Path) -> None:
+def test_installed_fashion_mnist_loads_60000_and_10000_then_reloads_from_its_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert (SYSTEM_DATASETS_DIR / "fashion-mnist" / "train-images-idx3-ubyte.gz").is_file(), (
         "the suite needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
     )
@@ -152,16 +152,18 @@ def test_installed_fashion_mnist_loads_60000_and_10000_then_reloads_from_cache_f
     assert torch.bincount(first.train_y).tolist() == [6000] * 10
     assert first.train_x.shape[0] == DATASET_TRAIN_SIZES["fashion-mnist"]
     assert first.test_x.shape[0] == DATASET_TEST_SIZES["fashion-mnist"]
-    started = time.perf_counter()
+    assert (tmp_path / "cache" / "fashion-mnist.pt").is_file()
+
+    def no_decoding(*_args: object) -> None:
+        raise AssertionError("the second load decoded the IDX files again instead of reading the cache")
+
+    monkeypatch.setattr("trainboard.trainer.data.registry._decode", no_decoding)
     second = load_dataset("fashion-mnist", tmp_path)
-    assert time.perf_counter() - started < 1.0
     assert _same_tensors(first, second)
 
 
 def test_synthetic_data_is_deterministic_and_sized_as_the_config_says() -> None:
-    started = time.perf_counter()
     first = make_synthetic()
-    assert time.perf_counter() - started < 1.0
     second = load_dataset("synthetic")
     assert _same_tensors(first, second)
     assert first.train_x.shape == (DATASET_TRAIN_SIZES["synthetic"], 3, 32, 32)
@@ -255,7 +257,7 @@ def test_availability_and_listing_do_not_import_torch() -> None:
 def test_dataset_lock_makes_a_second_loader_wait_for_the_first(tmp_path: Path) -> None:
     import threading
 
-    from worker.trainer.data.locking import exclusive_lock
+    from trainboard.trainer.data.locking import exclusive_lock
 
     events: list[str] = []
     first_holds = threading.Event()

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from worker.trainer.evaluate import EvaluationStopped, evaluate
+from trainboard.trainer.evaluate import EvaluationStopped, evaluate
 
 
 class LogitsAreInputs(nn.Module):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from worker.trainer.feature_maps import MAX_CHANNELS, UnknownLayerError, capture_feature_maps
-from worker.trainer.models import build_model, feature_layers
+from trainboard.trainer.feature_maps import MAX_CHANNELS, UnknownLayerError, capture_feature_maps
+from trainboard.trainer.models import build_model, feature_layers
 
 
 def _shape(nested: list) -> list[int]:

@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from worker.trainer.augment import normalize
-from worker.trainer.data.loader import DeviceLoader
+from trainboard.trainer.augment import normalize
+from trainboard.trainer.data.loader import DeviceLoader
 
 MEAN, STD = (0.5, 0.4, 0.3), (0.25, 0.2, 0.3)
 

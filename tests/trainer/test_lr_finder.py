@@ -14,8 +14,8 @@ import pytest
 import torch
 from torch import nn
 
-from worker.trainer.config import LRFindConfig, TrainConfig
-from worker.trainer.lr_finder import (
+from trainboard.trainer.config import LRFindConfig, TrainConfig
+from trainboard.trainer.lr_finder import (
     STOP_DIVERGED,
     STOP_NON_FINITE,
     STOP_REQUESTED,
@@ -24,9 +24,9 @@ from worker.trainer.lr_finder import (
     run_lr_find,
     training_config_for,
 )
-from worker.trainer.lr_smoothing import LossSmoother, smooth_losses
-from worker.trainer.lr_sweep import sweep_lr, sweep_lrs
-from worker.trainer.sink import MetricPoint, RecordingSink
+from trainboard.trainer.lr_smoothing import LossSmoother, smooth_losses
+from trainboard.trainer.lr_sweep import sweep_lr, sweep_lrs
+from trainboard.trainer.sink import MetricPoint, RecordingSink
 
 pytestmark = pytest.mark.usefixtures("one_thread")  # the test machines have few cores, shared with other jobs
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.trainer.lr_plot import loss_axis_range, lr_curve_figure, write_lr_curve_html
+from trainboard.trainer.lr_plot import loss_axis_range, lr_curve_figure, write_lr_curve_html
 
 PAYLOAD = {
     "lr": [1e-4, 1e-3, 1e-2, 1e-1, 1.0],

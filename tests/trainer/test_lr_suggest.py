@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from worker.trainer.lr_suggest import log_lr_slopes, minimum, steepest, suggest, valley
+from trainboard.trainer.lr_suggest import log_lr_slopes, minimum, steepest, suggest, valley
 
 
 def _decades(n: int, first_exponent: float = -6.0, per_point: float = 0.5) -> list[float]:

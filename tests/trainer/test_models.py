@@ -7,9 +7,9 @@ import torch
 from torch import nn
 from torchvision.models.resnet import BasicBlock
 
-from worker.trainer.config import MODEL_NAMES
-from worker.trainer.models import build_model, describe_models, feature_layers
-from worker.trainer.models.resnet9 import ResNet9
+from trainboard.trainer.config import MODEL_NAMES
+from trainboard.trainer.models import build_model, describe_models, feature_layers
+from trainboard.trainer.models.resnet9 import ResNet9
 
 
 def _parameters(model: nn.Module) -> int:

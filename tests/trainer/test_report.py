@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from worker.trainer.report import accuracy_line, per_class_lines, percent, report_lines
+from trainboard.trainer.report import accuracy_line, per_class_lines, percent, report_lines
 
 SEED_CLASSES = ["plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 

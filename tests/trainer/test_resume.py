@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from tests.trainer.stop_sink import StopAtPoll
-from worker.trainer.checkpoint import read_checkpoint_counters
-from worker.trainer.config import TrainConfig
-from worker.trainer.sink import RecordingSink
-from worker.trainer.train import train
+from trainboard.trainer.checkpoint import read_checkpoint_counters
+from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.sink import RecordingSink
+from trainboard.trainer.train import train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

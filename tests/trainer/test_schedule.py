@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from worker.trainer.config import TrainConfig
-from worker.trainer.schedule import StepSchedule, lr_at
+from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.schedule import StepSchedule, lr_at
 
 
 def _config(**fields) -> TrainConfig:

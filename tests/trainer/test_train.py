@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from tests.trainer.stop_sink import StopAtPoll
-from worker.trainer.config import TrainConfig
-from worker.trainer.schedule import lr_at
-from worker.trainer.sink import MetricPoint, Progress, RecordingSink
-from worker.trainer.train import Trainer, train
+from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.schedule import lr_at
+from trainboard.trainer.sink import MetricPoint, Progress, RecordingSink
+from trainboard.trainer.train import Trainer, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from worker.event_buffer import EventBuffer
+from trainboard.worker.event_buffer import EventBuffer
 
 
 def drain(buffer: EventBuffer, batch: int) -> list[int]:

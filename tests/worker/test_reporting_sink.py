@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from worker.reporting_sink import ReportingSink
-from worker.trainer.sink import MetricPoint
+from trainboard.trainer.sink import MetricPoint
+from trainboard.worker.reporting_sink import ReportingSink
 
 
 class FlakyBackend:

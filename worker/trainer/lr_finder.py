@@ -20,19 +20,17 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from worker.trainer.config import LRFindConfig, TrainConfig
-from worker.trainer.data.loader import DeviceLoader
-from worker.trainer.data.registry import load_dataset
-from worker.trainer.device import describe_device, resolve_device
-from worker.trainer.lr_smoothing import LossSmoother
-from worker.trainer.lr_suggest import Suggestions, suggest
-from worker.trainer.lr_sweep import SweepMode, sweep_lrs
-from worker.trainer.models import build_model
-from worker.trainer.optim import build_loss, build_optimizer
-from worker.trainer.sink import MetricPoint, Progress, Sink
+from trainboard.trainer.config import LRFindConfig, TrainConfig
+from trainboard.trainer.device import describe_device
+from trainboard.trainer.lr_smoothing import LossSmoother
+from trainboard.trainer.lr_suggest import Suggestions, suggest
+from trainboard.trainer.lr_sweep import SweepMode, sweep_lrs
+from trainboard.trainer.optim import build_loss, build_optimizer
+from trainboard.trainer.setup import prepare
+from trainboard.trainer.sink import MetricPoint, Progress, Sink
 
 if TYPE_CHECKING:
-    from worker.trainer.data.images import ImageData
+    from trainboard.trainer.data.images import ImageData
 
 logger = logging.getLogger(__name__)
 
@@ -98,38 +96,15 @@ def run_lr_find(
     recommended lr) and, unless sink.should_stop() ended the sweep, on_end with the summary (as the trainer does).
     """
     started = time.perf_counter()
-    device = resolve_device(config.device)
-    torch.manual_seed(config.seed)
-    loaded = data if data is not None else load_dataset(config.dataset, data_dir=data_dir)
-    images = loaded.limit(config.train_limit, config.test_limit)
-    if config.batch_size > int(images.train_x.shape[0]):
-        raise ValueError(
-            f"batch_size {config.batch_size} is larger than the {images.train_x.shape[0]} training images of {images.name}"
-        )
-    channels = int(images.train_x.shape[1])
-    if config.normalize == "half":
-        mean, std = [0.5] * channels, [0.5] * channels  # the seed's Normalize((0.5,)*3, (0.5,)*3)
-    else:
-        mean, std = [float(m) for m in images.mean], [float(s) for s in images.std]
-    classes = [str(c) for c in images.classes]
-    model = build_model(config.model, in_channels=channels, num_classes=len(classes)).to(device)
-    loader = DeviceLoader(
-        images.train_x, images.train_y, batch_size=config.batch_size, device=device, mean=mean, std=std,
-        shuffle=True, seed=config.seed, pad_crop=config.pad_crop, flip=config.flip, cutout=config.cutout,
-        drop_last=True,  # equal batches: a short last batch would add noise to its point of the curve
-    )
+    setup = prepare(config, data_dir=data_dir, data=data)
+    device, images, model = setup.device, setup.data, setup.model
+    # Equal batches: a short last batch would add noise to its point of the curve.
+    loader = setup.train_loader(drop_last=True)
     if config.bf16 and device.type != "cuda":
         sink.on_log("info", f"bf16 autocast is CUDA-only; sweeping in float32 on {device.type}")
     sink.on_start({
         "kind": "lr_find",
-        "config": config.model_dump(mode="json"),
-        "model": config.model,
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "dataset": images.name,
-        "train_images": int(images.train_x.shape[0]),
-        "test_images": int(images.test_x.shape[0]),
-        "classes": classes,
-        "device": describe_device(device),
+        **setup.start_info(),
         "steps_per_epoch": len(loader),
         "total_steps": config.num_iter,
         "start_step": 0,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
-from worker.trainer.config import TrainConfig
+from trainboard.trainer.config import TrainConfig
 
 
 def build_optimizer(

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from worker.trainer.config import TrainConfig, config_class
+from trainboard.trainer.config import TrainConfig, config_class
 
 # The seed's ResNet runs used weight_decay = 5e-4 * batch_size with batch 64.
 _SEED_RESNET = dict(model="seed_resnet", batch_size=64, optimizer="sgd", lr=5e-3, momentum=0.9, weight_decay=5e-4 * 64)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from worker.trainer.sink import MetricPoint
+from trainboard.trainer.sink import MetricPoint
 
 RESULT_NAME = "result.json"
 

@@ -20,7 +20,7 @@ import math
 
 import torch
 
-from worker.trainer.config import TrainConfig
+from trainboard.trainer.config import TrainConfig
 
 ONECYCLE_DEFAULT_RISE = 0.25  # fraction of all steps spent rising when warmup_epochs is 0
 

@@ -20,20 +20,20 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from worker.trainer.checkpoint import CHECKPOINT_NAME, CheckpointState, load_checkpoint, save_checkpoint
-from worker.trainer.config import TrainConfig
-from worker.trainer.data.loader import DeviceLoader
-from worker.trainer.data.registry import load_dataset
-from worker.trainer.device import describe_device, resolve_device
-from worker.trainer.evaluate import EvalResult, EvaluationStopped, evaluate
-from worker.trainer.feature_maps import capture_feature_maps, check_layers
-from worker.trainer.models import build_model, feature_layers
-from worker.trainer.optim import build_loss, build_optimizer
-from worker.trainer.schedule import StepSchedule
-from worker.trainer.sink import MetricPoint, Progress, Sink
+from trainboard.trainer.checkpoint import CHECKPOINT_NAME, CheckpointState, load_checkpoint, save_checkpoint
+from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.data.loader import DeviceLoader
+from trainboard.trainer.device import describe_device
+from trainboard.trainer.evaluate import EvalResult, EvaluationStopped, evaluate
+from trainboard.trainer.feature_maps import capture_feature_maps, check_layers
+from trainboard.trainer.models import feature_layers
+from trainboard.trainer.optim import build_loss, build_optimizer
+from trainboard.trainer.schedule import StepSchedule
+from trainboard.trainer.setup import prepare
+from trainboard.trainer.sink import MetricPoint, Progress, Sink
 
 if TYPE_CHECKING:
-    from worker.trainer.data.images import ImageData
+    from trainboard.trainer.data.images import ImageData
 
 EVAL_BATCH_SIZE = 1024  # images per evaluation batch (no gradients, so larger than most training batches)
 
@@ -127,38 +127,19 @@ class Trainer:
         self.config = config
         self.sink = sink
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.device = resolve_device(config.device)
-        torch.manual_seed(config.seed)
-
-        loaded = data if data is not None else load_dataset(config.dataset, data_dir=data_dir)
-        self.data = loaded.limit(config.train_limit, config.test_limit)
-        train_images = int(self.data.train_x.shape[0])
-        if config.batch_size > train_images:
-            raise ValueError(
-                f"batch_size {config.batch_size} is larger than the {train_images} training images of {self.data.name}"
-            )
-        self.classes = [str(c) for c in self.data.classes]
+        self.setup = prepare(config, data_dir=data_dir, data=data)
+        self.device, self.data, self.model = self.setup.device, self.setup.data, self.setup.model
+        self.classes = self.setup.classes
         self.num_classes = len(self.classes)
-        channels = int(self.data.train_x.shape[1])
-        if config.normalize == "half":
-            self.mean, self.std = [0.5] * channels, [0.5] * channels  # the seed's Normalize((0.5,)*3, (0.5,)*3)
-        else:
-            self.mean, self.std = [float(m) for m in self.data.mean], [float(s) for s in self.data.std]
-
-        self.model = build_model(config.model, in_channels=channels, num_classes=self.num_classes).to(self.device)
-        self.parameters = sum(p.numel() for p in self.model.parameters())
+        self.mean, self.std = self.setup.mean, self.setup.std
+        self.parameters = self.setup.parameters
         self.layer_names = list(config.feature_layers or feature_layers(config.model))
         check_layers(self.model, self.layer_names)
 
-        self.train_loader = DeviceLoader(
-            self.data.train_x, self.data.train_y, batch_size=config.batch_size, device=self.device,
-            mean=self.mean, std=self.std, shuffle=True, seed=config.seed,
-            pad_crop=config.pad_crop, flip=config.flip, cutout=config.cutout,
-            # A last batch of a single image breaks BatchNorm in train mode; drop it only then.
-            drop_last=train_images % config.batch_size == 1,
-        )
-        self.test_loader = self._eval_loader(self.data.test_x, self.data.test_y)
-        self.train_eval_loader = self._eval_loader(self.data.train_x, self.data.train_y)
+        # A last batch of a single image breaks BatchNorm in train mode; drop it only then.
+        self.train_loader = self.setup.train_loader(drop_last=self.setup.train_images % config.batch_size == 1)
+        self.test_loader = self.setup.eval_loader(self.data.test_x, self.data.test_y, EVAL_BATCH_SIZE)
+        self.train_eval_loader = self.setup.eval_loader(self.data.train_x, self.data.train_y, EVAL_BATCH_SIZE)
         self.steps_per_epoch = len(self.train_loader)
         self.total_steps = config.epochs * self.steps_per_epoch
 
@@ -182,12 +163,6 @@ class Trainer:
         self.last_test: tuple[int, EvalResult] | None = None  # (epoch, result) of the latest test evaluation
         self.checkpoint_path: Path | None = None
         self._window = _StepWindow()
-
-    def _eval_loader(self, x: torch.Tensor, y: torch.Tensor) -> DeviceLoader:
-        return DeviceLoader(
-            x, y, batch_size=min(EVAL_BATCH_SIZE, int(x.shape[0])), device=self.device,
-            mean=self.mean, std=self.std, shuffle=False, seed=self.config.seed,
-        )
 
     # ----------------------------------------------------------------------------------------------- run
 
@@ -376,14 +351,7 @@ class Trainer:
 
     def _start_info(self, *, resumed: bool) -> dict[str, Any]:
         return {
-            "config": self.config.model_dump(mode="json"),
-            "model": self.config.model,
-            "parameters": self.parameters,
-            "dataset": self.data.name,
-            "train_images": int(self.data.train_x.shape[0]),
-            "test_images": int(self.data.test_x.shape[0]),
-            "classes": self.classes,
-            "device": describe_device(self.device),
+            **self.setup.start_info(),
             "steps_per_epoch": self.steps_per_epoch,
             "total_steps": self.total_steps,
             "start_step": self.global_step,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.trainer.data.availability import dataset_status
-from worker.trainer.data.errors import DatasetUnavailableError
-from worker.trainer.data.paths import default_data_dir
-from worker.trainer.data.registry import load_dataset
+from trainboard.trainer.data.availability import dataset_status
+from trainboard.trainer.data.errors import DatasetUnavailableError
+from trainboard.trainer.data.paths import default_data_dir
+from trainboard.trainer.data.registry import load_dataset
 
 __all__ = ["DatasetUnavailableError", "ImageData", "dataset_status", "default_data_dir", "load_dataset"]
 
@@ -19,7 +19,7 @@ __all__ = ["DatasetUnavailableError", "ImageData", "dataset_status", "default_da
 def __getattr__(name: str) -> Any:
     """ImageData on first access, so that `import worker.trainer.data` does not pull in torch."""
     if name == "ImageData":
-        from worker.trainer.data.images import ImageData
+        from trainboard.trainer.data.images import ImageData
 
         return ImageData
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from worker.trainer.config import DATASET_NAMES
-from worker.trainer.data.paths import (
+from trainboard.trainer.config import DATASET_NAMES
+from trainboard.trainer.data.paths import (
     CIFAR10_FOLDER,
     CIFAR10_TARBALL,
     FASHION_MNIST_FILES,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from worker.trainer.data.images import ImageData
+from trainboard.trainer.data.images import ImageData
 
 logger = logging.getLogger(__name__)
 

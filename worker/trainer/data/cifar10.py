@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from worker.trainer.data.errors import DatasetUnavailableError
-from worker.trainer.data.images import ImageData, channel_stats
-from worker.trainer.data.paths import (
+from trainboard.trainer.data.errors import DatasetUnavailableError
+from trainboard.trainer.data.images import ImageData, channel_stats
+from trainboard.trainer.data.paths import (
     CIFAR10_FILES,
     CIFAR10_FOLDER,
     CIFAR10_TARBALL,

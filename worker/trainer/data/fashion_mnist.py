@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from worker.trainer.data.errors import DatasetUnavailableError
-from worker.trainer.data.images import ImageData, channel_stats
-from worker.trainer.data.paths import FASHION_MNIST_FILES, fashion_mnist_candidates, find_fashion_mnist
+from trainboard.trainer.data.errors import DatasetUnavailableError
+from trainboard.trainer.data.images import ImageData, channel_stats
+from trainboard.trainer.data.paths import FASHION_MNIST_FILES, fashion_mnist_candidates, find_fashion_mnist
 
 FASHION_MNIST_CLASSES = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"]
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 
 import torch
 
-from worker.trainer import augment
+from trainboard.trainer import augment
 
 CROP_PAD = 4  # pixels: Pad(4) + RandomCrop(32), as in the seed report
 

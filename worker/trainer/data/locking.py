@@ -7,27 +7,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; concurrent first loads there may repeat work
-    fcntl = None  # type: ignore[assignment]
+from filelock import FileLock, Timeout
+
+from trainboard.trainer.data.errors import DatasetUnavailableError
 
 logger = logging.getLogger(__name__)
 
+LOCK_TIMEOUT_S = 3600.0  # a first CIFAR-10 download on a slow link takes minutes; a stuck holder must not hang forever
+
 
 @contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive flock on `path` (created if needed) for the block; no lock where that is impossible."""
-    if fcntl is None:
-        yield
-        return
+def exclusive_lock(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if needed) for the block; none where the folder is read-only."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+b")
+        lock = FileLock(path, timeout=timeout_s)
+        lock.acquire()
+    except Timeout:
+        raise DatasetUnavailableError(
+            f"waited {timeout_s:.0f} s for {path}, held by another process preparing the same dataset"
+        ) from None
     except OSError as error:  # a read-only data folder: nothing will be written there either
         logger.debug("no lock at %s: %s", path, error)
         yield
         return
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+    try:
         yield
+    finally:
+        lock.release()

@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from worker.trainer.data.availability import DATASETS
-from worker.trainer.data.locking import exclusive_lock
-from worker.trainer.data.paths import cache_path, resolve_data_dir
+from trainboard.trainer.data.availability import DATASETS
+from trainboard.trainer.data.locking import exclusive_lock
+from trainboard.trainer.data.paths import cache_path, resolve_data_dir
 
 if TYPE_CHECKING:
-    from worker.trainer.data.images import ImageData
+    from trainboard.trainer.data.images import ImageData
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,11 @@ def load_dataset(name: str, data_dir: Path | None = None, download: bool = True)
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; valid datasets: {', '.join(DATASETS)}")
     if name == "synthetic":
-        from worker.trainer.data.synthetic import make_synthetic
+        from trainboard.trainer.data.synthetic import make_synthetic
 
         return make_synthetic()
 
-    from worker.trainer.data.cache import load_cache, save_cache
+    from trainboard.trainer.data.cache import load_cache, save_cache
 
     folder = resolve_data_dir(data_dir)
     cache = cache_path(folder, name)
@@ -49,9 +49,9 @@ def load_dataset(name: str, data_dir: Path | None = None, download: bool = True)
 def _decode(name: str, folder: Path, download: bool) -> "ImageData":
     """Read dataset `name` from its original files (slow: pickles, gzip)."""
     if name == "cifar10":
-        from worker.trainer.data.cifar10 import read_cifar10
+        from trainboard.trainer.data.cifar10 import read_cifar10
 
         return read_cifar10(folder, download=download)
-    from worker.trainer.data.fashion_mnist import read_fashion_mnist
+    from trainboard.trainer.data.fashion_mnist import read_fashion_mnist
 
     return read_fashion_mnist(folder)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from worker.trainer.augment import random_crop
-from worker.trainer.config import DATASET_TEST_SIZES, DATASET_TRAIN_SIZES
-from worker.trainer.data.images import ImageData, channel_stats
+from trainboard.trainer.augment import random_crop
+from trainboard.trainer.config import DATASET_TEST_SIZES, DATASET_TRAIN_SIZES
+from trainboard.trainer.data.images import ImageData, channel_stats
 
 SYNTHETIC_CLASSES = [f"pattern{k}" for k in range(10)]
 SEED = 20240607

@@ -23,28 +23,28 @@ class ModelInfo:
 
 MODELS: dict[str, ModelInfo] = {
     "tutorial_cnn": ModelInfo(
-        "worker.trainer.models.tutorial_cnn",
+        "trainboard.trainer.models.tutorial_cnn",
         "TutorialCNN",
         "PyTorch tutorial CNN (the seed's cifar10_origin): two 5x5 convs, three linear layers",
         62_006,
         ("conv1", "conv2"),
     ),
     "seed_resnet": ModelInfo(
-        "worker.trainer.models.seed_resnet",
+        "trainboard.trainer.models.seed_resnet",
         "SeedResNet",
         "The seed report's small ResNet: torchvision BasicBlocks, one per stage, 3x3 stem + maxpool",
         4_903_242,
         ("conv1", "layer1.0.conv1"),
     ),
     "resnet9": ModelInfo(
-        "worker.trainer.models.resnet9",
+        "trainboard.trainer.models.resnet9",
         "ResNet9",
         "DAWNBench ResNet-9 (Page, 'How to train your ResNet'): 94 % in a few GPU minutes",
         6_573_120,
         ("prep.conv", "layer1.conv"),
     ),
     "resnet18": ModelInfo(
-        "worker.trainer.models.resnet18",
+        "trainboard.trainer.models.resnet18",
         "ResNet18",
         "CIFAR ResNet-18: 3x3 stride-1 stem, no maxpool, two BasicBlocks per stage",
         11_173_962,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from worker.trainer.models.resnet_stages import basic_stage, init_resnet_weights
+from trainboard.trainer.models.resnet_stages import basic_stage, init_resnet_weights
 
 
 class SeedResNet(nn.Module):

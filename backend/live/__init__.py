@@ -1,0 +1,1 @@
+"""Live events: the broker interface and its two implementations, stored run events, and the SSE streams."""

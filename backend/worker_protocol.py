@@ -1,0 +1,154 @@
+"""The worker protocol's request and answer models (docs/protocol.md): register, claim, heartbeat, ingest, finish."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, Field, field_validator
+
+from trainboard.backend.field_types import MAX_DB_INT, FiniteOrNone
+
+MAX_EVENTS_PER_BATCH = 10_000
+MAX_POINTS_PER_EVENT = 100_000
+METRIC_NAME_PATTERN = r"^[A-Za-z0-9_.:/-]{1,100}$"
+
+
+class WorkerRegister(BaseModel):
+    """A worker introducing itself."""
+
+    name: str = Field(min_length=1, max_length=200)
+    device: str = Field(min_length=1, max_length=100)
+    capabilities: dict[str, Any] = Field(default_factory=dict)
+
+
+class WorkerRegistered(BaseModel):
+    """The worker's id and how often it must heartbeat."""
+
+    id: int
+    name: str
+    lease_s: float
+    heartbeat_s: float
+
+
+class ResumePoint(BaseModel):
+    """Where a re-claimed run continues: after `epoch` epochs, `step` global steps."""
+
+    epoch: int
+    step: int
+
+
+class ClaimedRun(BaseModel):
+    """What a worker needs to execute a run it claimed."""
+
+    id: int
+    kind: str
+    config: dict[str, Any]
+    attempt: int
+    next_seq: int
+    resume: ResumePoint | None
+
+
+class ClaimAnswer(BaseModel):
+    """Answer to a successful claim."""
+
+    run: ClaimedRun
+
+
+class HeartbeatRequest(BaseModel):
+    """A worker is alive, holding `run_id` (or idle)."""
+
+    run_id: int | None = Field(None, ge=1, le=MAX_DB_INT)
+
+
+class HeartbeatAnswer(BaseModel):
+    """Whether the held run was cancelled."""
+
+    cancel: bool
+
+
+# --- events a worker posts --------------------------------------------------------------------------------
+class _SequencedEvent(BaseModel):
+    seq: int = Field(ge=1, le=MAX_DB_INT, description="Per-run sequence number, starting at the claim's next_seq")
+
+
+class StartEvent(_SequencedEvent):
+    """on_start: config, model and parameter count, dataset sizes, class names, device."""
+
+    type: Literal["start"]
+    info: dict[str, Any] = Field(default_factory=dict)
+
+
+class MetricPointIn(BaseModel):
+    """One value of a named series; non-finite values are stored as null."""
+
+    name: str = Field(pattern=METRIC_NAME_PATTERN)
+    step: int = Field(ge=0, le=MAX_DB_INT)
+    value: FiniteOrNone
+
+
+class MetricsEvent(_SequencedEvent):
+    """on_metrics: a batch of points."""
+
+    type: Literal["metrics"]
+    points: list[MetricPointIn] = Field(max_length=MAX_POINTS_PER_EVENT)
+
+
+class ProgressEvent(_SequencedEvent):
+    """on_progress: counters, throughput and time left."""
+
+    type: Literal["progress"]
+    epoch: int = Field(ge=0)
+    epochs: int = Field(ge=0)
+    step: int = Field(ge=0)
+    total_steps: int = Field(ge=0)
+    images_per_s: FiniteOrNone = None
+    eta_s: FiniteOrNone = None
+
+
+class LogEvent(_SequencedEvent):
+    """on_log: one human-readable line (or a traceback)."""
+
+    type: Literal["log"]
+    level: str = Field("info", max_length=20)
+    message: str = Field(max_length=100_000)
+
+
+class SummaryEvent(_SequencedEvent):
+    """on_end: the run's final summary."""
+
+    type: Literal["summary"]
+    summary: dict[str, Any]
+
+
+WorkerEvent = Annotated[
+    Union[StartEvent, MetricsEvent, ProgressEvent, LogEvent, SummaryEvent], Field(discriminator="type")
+]
+
+
+class IngestRequest(BaseModel):
+    """A batch of sequenced events from the worker holding the run."""
+
+    worker_id: int = Field(ge=1, le=MAX_DB_INT)
+    events: list[WorkerEvent] = Field(max_length=MAX_EVENTS_PER_BATCH)
+
+
+class IngestResult(BaseModel):
+    """How many events were new, how many were re-sent, and the highest seq stored."""
+
+    accepted: int
+    duplicates: int
+    last_seq: int
+
+
+class FinishRequest(BaseModel):
+    """How the worker's execution of a run ended; `requeue` hands it back to the queue."""
+
+    worker_id: int = Field(ge=1, le=MAX_DB_INT)
+    status: Literal["succeeded", "failed", "cancelled", "requeue"]
+    error: str | None = Field(None, max_length=10_000)
+    log: str | None = Field(None, max_length=1_000_000)
+
+    @field_validator("error")
+    @classmethod
+    def _strip_error(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None

@@ -1,0 +1,4 @@
+"""The `trainboard` command: every subcommand is listed in `trainboard.cli.main.COMMANDS`.
+
+The CLI may import every other package of the product; nothing imports the CLI.
+"""

@@ -1,0 +1,1 @@
+"""The worker process: register with a server, claim runs with a lease, train them, report, finish."""

@@ -1,0 +1,164 @@
+"""The worker loop: register, claim a run, execute it with a reporting sink, finish, claim the next."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import shutil
+import socket
+import threading
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from trainboard.common.retry import call_with_retries
+from trainboard.worker.client import BackendClient, LeaseLostError
+from trainboard.worker.heartbeat import Heartbeat
+from trainboard.worker.reporting_sink import ReportingSink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerOptions:
+    """How a worker connects and where it works."""
+
+    server: str
+    device: str = "auto"
+    name: str | None = None
+    data_dir: Path | None = None
+    work_dir: Path | None = None
+    token: str | None = None
+    poll_s: float = 1.0
+    max_runs: int | None = None  # stop after this many runs (None = forever)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line a person can act on, for the run's error field."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if "out of memory" in text.lower():
+        return f"CUDA out of memory: lower batch_size or use a smaller model ({text[:200]})"
+    return f"{type(exc).__name__}: {text}"[:500] if text else type(exc).__name__
+
+
+class Worker:
+    """Pulls runs from the backend and executes them one at a time."""
+
+    def __init__(self, options: WorkerOptions) -> None:
+        self.options = options
+        self.client = BackendClient(options.server, token=options.token)
+        self.shutdown = threading.Event()  # SIGTERM: finish the step, checkpoint, hand the run back
+        self.device = self._resolve_device(options.device)
+        self.name = options.name or f"{socket.gethostname()}-{self.device}"
+        self.work_dir = options.work_dir or Path.home() / ".cache" / "trainboard" / "worker" / self.name
+        self.heartbeat = Heartbeat(self.client, interval_s=1.0)  # until the server announces its interval
+        self.runs_done = 0
+
+    @staticmethod
+    def _resolve_device(device: str) -> str:
+        from trainboard.trainer.device import resolve_device
+
+        return str(resolve_device(device))
+
+    def capabilities(self) -> dict[str, Any]:
+        """What this worker offers: torch version, CUDA devices, host."""
+        import torch
+
+        cuda = torch.cuda.is_available()
+        return {
+            "torch": torch.__version__,
+            "cuda": cuda,
+            "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else [],
+            "host": platform.node(),
+            "kinds": ["train", "lr_find"],
+        }
+
+    def request_shutdown(self) -> None:
+        """Ask the current run to stop at its next step and be handed back; then exit."""
+        self.shutdown.set()
+        self.heartbeat.stop.set()
+
+    def run_forever(self) -> int:
+        """Claim and execute runs until shutdown (or max_runs). Returns the process exit code."""
+        info = call_with_retries(
+            lambda: self.client.register(self.name, self.device, self.capabilities()), "register", stop=self.shutdown
+        )
+        log.info("worker %s registered as %s on %s", self.name, info["id"], self.options.server)
+        self.heartbeat.interval_s = float(info["heartbeat_s"])  # four beats per lease, as the server says
+        self.heartbeat.start()
+        try:
+            while not self.shutdown.is_set():
+                if self.options.max_runs is not None and self.runs_done >= self.options.max_runs:
+                    break
+                try:
+                    claimed = self.client.claim()
+                except Exception as exc:  # backend away: keep polling
+                    log.warning("claim failed (%s); retrying", exc.__class__.__name__)
+                    claimed = None
+                if claimed is None:
+                    self.shutdown.wait(self.options.poll_s)
+                    continue
+                self.execute(claimed)
+                self.runs_done += 1
+        finally:
+            self.heartbeat.shutdown()
+            self.client.close()
+        return 0
+
+    def execute(self, claimed: dict[str, Any]) -> str:
+        """Run one claimed run to its end and report how it ended."""
+        run_id = int(claimed["id"])
+        run_dir = self.work_dir / f"run-{run_id}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        stop = self.heartbeat.watch(run_id)
+        if self.shutdown.is_set():
+            stop.set()
+        sink = ReportingSink(self.client, run_id, int(claimed.get("next_seq", 1)), run_dir, stop)
+        log.info("run %s: starting (%s, attempt %s)", run_id, claimed["kind"], claimed.get("attempt"))
+        status, error, log_text = "succeeded", None, None
+        try:
+            summary = self._train(claimed, run_dir, sink)
+            if self.heartbeat.cancelled:
+                status = "cancelled"
+            elif self.shutdown.is_set() and summary.get("stopped"):
+                status = "requeue"
+        except Exception as exc:
+            status, error, log_text = "failed", failure_reason(exc), traceback.format_exc()
+            log.error("run %s failed: %s", run_id, error)
+            sink.on_log("error", log_text)
+        sink.close()
+        self.heartbeat.watch(None)
+        if not (sink.lease_lost or self.heartbeat.lease_lost):
+            try:
+                call_with_retries(lambda: self.client.finish(run_id, status, error, log_text), f"finish run {run_id}")
+            except LeaseLostError:
+                log.warning("run %s: lease lost before finish", run_id)
+            except httpx.HTTPStatusError as exc:  # e.g. 404: the run was deleted while it ran
+                log.warning("run %s: finish refused (%s)", run_id, exc.response.status_code)
+        if status != "requeue":
+            shutil.rmtree(run_dir, ignore_errors=True)
+        log.info("run %s: %s", run_id, status)
+        return status
+
+    def _train(self, claimed: dict[str, Any], run_dir: Path, sink: ReportingSink) -> dict[str, Any]:
+        """Build the config and call the trainer or the LR finder (torch is imported here, not at start)."""
+        from trainboard.trainer.config import config_class
+
+        if sink.should_stop():  # cancelled, or the worker told to stop, between the claim and the start
+            return {"stopped": True}
+        config = config_class(claimed["kind"]).model_validate({**claimed["config"], "device": self.device})
+        if claimed["kind"] == "lr_find":
+            from trainboard.trainer.lr_finder import run_lr_find
+
+            result = run_lr_find(config, sink, data_dir=self.options.data_dir)  # type: ignore[arg-type]
+            return {"stopped": getattr(result, "stopped_by_request", False)}
+        from trainboard.trainer.train import train
+
+        resume_from = None
+        if claimed.get("resume"):
+            resume_from = self.client.download_checkpoint(int(claimed["id"]), run_dir / "resume.pt")
+            log.info("run %s: resuming after epoch %s", claimed["id"], claimed["resume"].get("epoch"))
+        return train(config, sink, data_dir=self.options.data_dir, out_dir=run_dir, resume_from=resume_from)

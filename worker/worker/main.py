@@ -1,0 +1,44 @@
+"""Command-line entry of a worker process: `trainboard worker` and `python -m trainboard.worker`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+from pathlib import Path
+
+from trainboard.worker.loop import Worker, WorkerOptions
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The worker's flags (shared by `trainboard worker` and `python -m trainboard.worker`)."""
+    parser.add_argument("--server", default=os.environ.get("TRAINBOARD_SERVER", "http://127.0.0.1:8000"),
+                        help="backend URL (env TRAINBOARD_SERVER)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    parser.add_argument("--name", default=None, help="worker name shown in the dashboard (default host-device)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (env TRAINBOARD_DATA_DIR)")
+    parser.add_argument("--work-dir", type=Path, default=None, help="scratch directory for checkpoints and outbox")
+    parser.add_argument("--max-runs", type=int, default=None, help="exit after this many runs")
+    parser.add_argument("--poll", type=float, default=1.0, help="seconds between claims when the queue is empty")
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """Start a worker with parsed flags; SIGTERM hands the current run back and exits 0."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the run's own lines
+    options = WorkerOptions(
+        server=args.server, device=args.device, name=args.name, data_dir=args.data_dir, work_dir=args.work_dir,
+        token=os.environ.get("TRAINBOARD_TOKEN") or None, poll_s=args.poll, max_runs=args.max_runs,
+    )
+    worker = Worker(options)
+    signal.signal(signal.SIGTERM, lambda *_: worker.request_shutdown())
+    signal.signal(signal.SIGINT, lambda *_: worker.request_shutdown())
+    return worker.run_forever()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m trainboard.worker ...`"""
+    parser = argparse.ArgumentParser(prog="trainboard worker", description="Claim and run training runs.")
+    add_arguments(parser)
+    return run_from_args(parser.parse_args(argv))
