@@ -13,14 +13,16 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import trainboard
+from trainboard.backend.cross_site import CrossSiteGuard
 from trainboard.backend.db import init_db, make_engine
 from trainboard.backend.errors import error_responses, install_error_handlers
 from trainboard.backend.frontend import mount_frontend
 from trainboard.backend.limits import BodySizeLimit
 from trainboard.backend.live.brokers import broker_for
-from trainboard.backend.routes import artifacts, events, meta, metrics, runs, workers
+from trainboard.backend.routes import artifacts, events, meta, metrics, runs, session, workers
 from trainboard.backend.services.leases import expire_leases_forever
 from trainboard.backend.settings import Settings
 
@@ -46,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         broker.start()
         lease_task = asyncio.create_task(
-            expire_leases_forever(engine, broker, settings.lease_s, settings.lease_check_s)
+            expire_leases_forever(engine, broker, settings.lease_s, settings.max_attempts, settings.lease_check_s)
         )
         log.info("trainboard backend ready (database %s)", engine.url.render_as_string(hide_password=True))
         try:
@@ -63,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=trainboard.__version__,
         summary="Launch and watch PyTorch training of image classifiers",
         lifespan=lifespan,
-        responses=error_responses(400, 413),  # body parsing and the body size limit apply to every route
+        # Body parsing, the body size limit and the cross-site guard (403, 415) apply to every route.
+        responses=error_responses(400, 403, 413, 415),
         generate_unique_id_function=operation_id,
         static_url=DOCS_ASSETS_URL,
         swagger_ui_parameters={"persistAuthorization": True},
@@ -75,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.version = app.version
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (runs, metrics, artifacts, events, workers, meta):
+    app.add_middleware(CrossSiteGuard)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))  # DNS rebinding
+    for module in (runs, metrics, artifacts, events, workers, meta, session):
         app.include_router(module.router)
     mount_frontend(app, settings.frontend_dir)
     return app

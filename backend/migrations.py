@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Column, inspect, text
+from sqlalchemy import Column, String, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, select
 
@@ -48,9 +48,16 @@ def _covering_series_index(connection: Connection) -> None:
     connection.execute(text("DROP INDEX IF EXISTS ix_metric_point_run_name_step"))  # a prefix of the new one
 
 
+def _lease_hash_column(connection: Connection) -> None:
+    # Runs held when the server was upgraded keep running with no token: their next request is refused
+    # (409) and the lease logic hands them to a worker that claims them with one.
+    add_column(connection, "run", Column("lease_hash", String(64), nullable=True))
+
+
 # Append only; never edit or reorder a released entry.
 MIGRATIONS: list[Migration] = [
     Migration(1, "covering index for metric series reads", _covering_series_index),
+    Migration(2, "lease token hash of the run's holder", _lease_hash_column),
 ]
 
 

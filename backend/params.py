@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Header, Path, Query
 
 from trainboard.backend.field_types import MAX_DB_INT
 
@@ -16,3 +16,9 @@ WorkerId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The worker's id
 WorkerIdQuery = Annotated[int, Query(ge=1, le=MAX_DB_INT, description="The worker that holds the run")]
 Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Rows to skip")]
 CounterQuery = Annotated[int | None, Query(ge=0, le=MAX_DB_INT)]  # an epoch, a step or an event id
+LeaseToken = Annotated[
+    str | None, Header(alias="X-Lease-Token", max_length=200, description="The lease token the claim answered")
+]
+ClaimWait = Annotated[
+    float, Query(ge=0, le=60, description="Seconds to wait for a queued run before answering 204 (long poll)")
+]

@@ -239,6 +239,19 @@ class DatasetsPublic(BaseModel):
     count: int
 
 
+class SessionCreate(BaseModel):
+    """Sign in to the dashboard with the API token."""
+
+    token: str = Field(min_length=1, max_length=1_000)
+
+
+class SessionPublic(BaseModel):
+    """Whether the server needs a token and whether the caller is signed in."""
+
+    token_required: bool
+    signed_in: bool
+
+
 class Health(BaseModel):
     """The server answers and its database works."""
 

@@ -52,10 +52,12 @@ class EnvSettings(BaseSettings):
     token: str | None = None
     lease_s: float = Field(60.0, gt=0, le=86_400)
     lease_check_s: float | None = Field(None, gt=0, le=3_600)
+    max_attempts: int = Field(5, ge=1, le=1_000)
+    allowed_hosts: str | None = Field(None, description="comma-separated Host names the server answers to")
     sse_keepalive_s: float = Field(15.0, gt=0, le=3_600)
-    max_request_mb: int = Field(16, ge=1, le=65_536)
-    max_artifact_mb: int = Field(64, ge=1, le=65_536)
-    max_checkpoint_mb: int = Field(2048, ge=1, le=1_048_576)
+    max_request_mb: float = Field(16, gt=0, le=65_536)  # fractions allowed: 0.25 = 256 KiB
+    max_artifact_mb: float = Field(64, gt=0, le=65_536)
+    max_checkpoint_mb: float = Field(2048, gt=0, le=1_048_576)
     frontend_dir: Path | None = None
 
 
@@ -69,6 +71,9 @@ class Settings(BaseModel):
     data_dir: Path
     lease_s: float = 60.0  # a running run whose worker is silent this long goes back to the queue
     lease_check_s: float = 5.0  # how often the server looks for expired leases
+    max_attempts: int = 5  # claims of one run without a finish before an expired lease fails it
+    # Host headers the server answers (DNS rebinding): loopback names by default; `serve` adds its address.
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     token: str | None = None  # when set, every /api request except /api/health needs it
     sse_keepalive_s: float = 15.0  # seconds between ': keep-alive' comments on idle event streams
     max_request_bytes: int = 16 * MIB  # request bodies other than artifact uploads (run configs, ingest batches)
@@ -110,13 +115,20 @@ class Settings(BaseModel):
             data_dir=resolve_data_dir(env.data_dir),
             lease_s=env.lease_s,
             lease_check_s=env.lease_check_s or min(5.0, max(0.05, env.lease_s / 4)),
+            max_attempts=env.max_attempts,
+            allowed_hosts=(*cls.model_fields["allowed_hosts"].default, *split_names(env.allowed_hosts)),
             token=env.token or None,
             sse_keepalive_s=env.sse_keepalive_s,
-            max_request_bytes=env.max_request_mb * MIB,
-            max_artifact_bytes=env.max_artifact_mb * MIB,
-            max_checkpoint_bytes=env.max_checkpoint_mb * MIB,
+            max_request_bytes=int(env.max_request_mb * MIB),
+            max_artifact_bytes=int(env.max_artifact_mb * MIB),
+            max_checkpoint_bytes=int(env.max_checkpoint_mb * MIB),
             frontend_dir=env.frontend_dir or default_frontend_dir(),
         )
+
+
+def split_names(value: str | None) -> tuple[str, ...]:
+    """'a, b,c' -> ('a', 'b', 'c')."""
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def describe_env_error(error: ValidationError) -> str:

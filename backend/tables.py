@@ -69,6 +69,7 @@ class Run(SQLModel, table=True):
     worker_name: str | None = Field(default=None, max_length=200)
     device: str | None = Field(default=None, max_length=100)
     attempt: int = 0  # claims so far; 2+ means the run was handed back or its lease expired
+    lease_hash: str | None = Field(default=None, max_length=64)  # SHA-256 of the holder's lease token
     progress: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     info: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # the trainer's on_start payload
     summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

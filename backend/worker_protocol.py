@@ -21,13 +21,24 @@ class WorkerRegister(BaseModel):
     capabilities: dict[str, Any] = Field(default_factory=dict)
 
 
+class RequestLimits(BaseModel):
+    """What the server accepts in one request; a worker splits what it sends to fit."""
+
+    max_request_bytes: int = Field(description="Body of one ingest batch (TRAINBOARD_MAX_REQUEST_MB)")
+    max_events_per_batch: int = MAX_EVENTS_PER_BATCH
+    max_points_per_event: int = MAX_POINTS_PER_EVENT
+    max_artifact_bytes: int = Field(description="One JSON artifact (TRAINBOARD_MAX_ARTIFACT_MB)")
+    max_checkpoint_bytes: int = Field(description="One checkpoint (TRAINBOARD_MAX_CHECKPOINT_MB)")
+
+
 class WorkerRegistered(BaseModel):
-    """The worker's id and how often it must heartbeat."""
+    """The worker's id, how often it must heartbeat, and the server's request limits."""
 
     id: int
     name: str
     lease_s: float
     heartbeat_s: float
+    limits: RequestLimits
 
 
 class ResumePoint(BaseModel):
@@ -46,6 +57,7 @@ class ClaimedRun(BaseModel):
     attempt: int
     next_seq: int
     resume: ResumePoint | None
+    lease_token: str = Field(description="Secret of this claim: the X-Lease-Token header of every request about the run")
 
 
 class ClaimAnswer(BaseModel):

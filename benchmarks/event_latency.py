@@ -24,6 +24,7 @@ import httpx
 
 from benchmarks.script_args import benchmark_parser, report_logging
 from tests.backend.backend_server import ServerProcess
+from trainboard.worker.client import JSON
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,10 @@ def run(quick: bool) -> dict[str, Any]:
             with httpx.Client(base_url=url, timeout=30.0) as http:
                 run_id = http.post("/api/runs", json={"dataset": "synthetic", "epochs": 1}).json()["id"]
                 worker = http.post("/api/workers/register", json={"name": "bench", "device": "cpu"}).json()["id"]
-                if http.post(f"/api/workers/{worker}/claim").status_code != 200:
+                claimed = http.post(f"/api/workers/{worker}/claim", headers=JSON)
+                if claimed.status_code != 200:
                     raise RuntimeError("the fake worker could not claim the benchmark run")
+                lease = {**JSON, "X-Lease-Token": claimed.json()["run"]["lease_token"]}
                 watchers = _Watchers(url, run_id)
                 watchers.thread.start()
                 if not watchers.subscribed.wait(timeout=60):
@@ -127,10 +130,10 @@ def run(quick: bool) -> dict[str, Any]:
                         "events": [{"seq": 2 * batch - 1, "type": "metrics", "points": points}, progress],
                     }
                     sent[batch] = time.perf_counter()
-                    http.post(f"/api/runs/{run_id}/ingest", json=body).raise_for_status()
+                    http.post(f"/api/runs/{run_id}/ingest", json=body, headers=lease).raise_for_status()
                     post_ms.append((time.perf_counter() - sent[batch]) * 1000)
                     time.sleep(INTERVAL_S)
-                http.post(f"/api/runs/{run_id}/finish", json={"worker_id": worker, "status": "succeeded"})
+                http.post(f"/api/runs/{run_id}/finish", json={"worker_id": worker, "status": "succeeded"}, headers=lease)
                 watchers.thread.join(timeout=60)
         finally:
             server.stop()

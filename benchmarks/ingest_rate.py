@@ -25,6 +25,7 @@ import httpx
 from benchmarks.script_args import benchmark_parser, report_logging
 from tests.backend.backend_server import ServerProcess
 from tests.postgres.pg_cluster import PostgresServer, create_database
+from trainboard.worker.client import JSON
 
 logger = logging.getLogger(__name__)
 
@@ -55,21 +56,22 @@ def _bodies(worker_id: int, batches: int) -> list[bytes]:
 def _measure(server: ServerProcess, batches: int) -> dict[str, float]:
     """Points per second and batch round trips while WORKERS fake workers post `batches` batches each."""
     with httpx.Client(base_url=server.url, timeout=60.0) as http:
-        held: list[tuple[int, int]] = []  # (run id, worker id)
+        held: list[tuple[int, int, str]] = []  # (run id, worker id, lease token)
         for index in range(WORKERS):
             run_id = http.post("/api/runs", json={"dataset": "synthetic", "name": f"ingest {index}"}).json()["id"]
             worker_id = http.post("/api/workers/register", json={"name": f"w{index}", "device": "cpu"}).json()["id"]
-            if http.post(f"/api/workers/{worker_id}/claim").json()["run"]["id"] != run_id:
+            claimed = http.post(f"/api/workers/{worker_id}/claim", headers=JSON).json()["run"]
+            if claimed["id"] != run_id:
                 raise RuntimeError("a fake worker claimed another worker's run")
-            held.append((run_id, worker_id))
-    plans = [(run_id, _bodies(worker_id, batches)) for run_id, worker_id in held]
+            held.append((run_id, worker_id, claimed["lease_token"]))
+    plans = [(run_id, token, _bodies(worker_id, batches)) for run_id, worker_id, token in held]
     round_trips_ms: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     start = threading.Barrier(WORKERS + 1)
 
-    def post_all(run_id: int, bodies: list[bytes]) -> None:
-        headers = {"content-type": "application/json"}
+    def post_all(run_id: int, lease_token: str, bodies: list[bytes]) -> None:
+        headers = {**JSON, "X-Lease-Token": lease_token}
         with httpx.Client(base_url=server.url, timeout=60.0) as client:
             start.wait()
             for body in bodies:
@@ -93,7 +95,7 @@ def _measure(server: ServerProcess, batches: int) -> dict[str, float]:
         raise RuntimeError(f"{len(errors)} ingest batches failed, first: {errors[0]}")
     expected = batches * EVENTS_PER_BATCH // 2  # points per series and run
     with httpx.Client(base_url=server.url, timeout=60.0) as http:
-        for run_id, _ in held:
+        for run_id, _, _ in held:
             stored = http.get(f"/api/runs/{run_id}/metrics", params={"names": "loss", "max_points": 2}).json()
             if stored["series"]["loss"]["total"] != expected:
                 raise RuntimeError(f"run {run_id} stored {stored['series']['loss']['total']} of {expected} points")

@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse
 
 from trainboard.backend.deps import BrokerDep, SessionDep, SettingsDep, TokenDep
 from trainboard.backend.errors import PayloadTooLargeError, error_responses
-from trainboard.backend.params import CounterQuery, RunId, WorkerIdQuery
+from trainboard.backend.params import CounterQuery, LeaseToken, RunId, WorkerIdQuery
 from trainboard.backend.schemas import ArtifactsPublic, ArtifactStored
 from trainboard.backend.services.artifacts import CHECKPOINT, artifact_file, list_artifacts, store_artifact
 
@@ -31,7 +31,9 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.put("/{run_id}/artifacts/{name}", response_model=ArtifactStored, responses=error_responses(409))
+@router.put(
+    "/{run_id}/artifacts/{name}", response_model=ArtifactStored, responses=error_responses(409, 503, 507)
+)
 async def upload_artifact(
     request: Request,
     session: SessionDep,
@@ -42,12 +44,13 @@ async def upload_artifact(
     worker_id: WorkerIdQuery,
     epoch: CounterQuery = None,
     step: CounterQuery = None,
+    lease_token: LeaseToken = None,
 ) -> ArtifactStored:
     """Store an artifact of a run held by `worker_id`: a JSON object, or raw bytes for `checkpoint`."""
     limit = settings.max_checkpoint_bytes if name == CHECKPOINT else settings.max_artifact_bytes
     body = await _read_body(request, limit)
     return await run_in_threadpool(
-        store_artifact, session, broker, settings.artifact_dir, run_id, worker_id, name, body, epoch, step
+        store_artifact, session, broker, settings.artifact_dir, run_id, worker_id, lease_token, name, body, epoch, step
     )
 
 

@@ -34,7 +34,7 @@ def read_run_metrics(
     format: Literal["json", "csv"] = "json",
 ) -> MetricsPublic | Response:
     """Series of a run and the event id they are complete up to (subscribe to the run's events from there)."""
-    wanted = [n.strip() for n in names.split(",") if n.strip()] if names else None
+    wanted = list(dict.fromkeys(n.strip() for n in names.split(",") if n.strip())) if names else None  # once each
     metrics = read_metrics(session, run_id, wanted, since, max_points)
     if format == "csv":
         headers = {"Content-Disposition": f'attachment; filename="run-{run_id}-metrics.csv"'}

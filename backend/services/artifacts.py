@@ -6,6 +6,7 @@ An upload is written to a temporary file first, so the database lock is never he
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -14,10 +15,17 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from trainboard.backend.errors import NotFoundError, field_error, run_not_found
+from trainboard.backend.errors import (
+    NotFoundError,
+    StorageFullError,
+    StorageUnavailableError,
+    field_error,
+    run_not_found,
+)
 from trainboard.backend.live.broker import EventBroker
 from trainboard.backend.live.run_events import Outbox, append_event, commit_and_publish
 from trainboard.backend.schemas import ArtifactPublic, ArtifactsPublic, ArtifactStored
+from trainboard.backend.services.checkpoint_check import InvalidCheckpoint, check_checkpoint
 from trainboard.backend.services.holding import hold_run
 from trainboard.backend.tables import Artifact, Run, utcnow
 from trainboard.common.jsonsafe import dumps_compact, loads_lenient
@@ -58,17 +66,34 @@ def _normalized_json(body: bytes) -> bytes:
         payload = loads_lenient(body)
     except ValueError as error:
         raise field_error("body", f"artifact body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise field_error("body", "artifact body is nested too deeply") from None
     if not isinstance(payload, dict):
         raise field_error("body", "artifact body must be a JSON object")
     return dumps_compact(payload).encode()
 
 
 def _write_temp(folder: Path, data: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    with os.fdopen(handle, "wb") as f:
-        f.write(data)
-    return Path(name)
+    """The upload in a temporary file of the run's folder; a full or unwritable disk is a 507 or 503."""
+    name: str | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        return Path(name)
+    except OSError as error:
+        if name is not None:
+            Path(name).unlink(missing_ok=True)
+        raise storage_error(folder, error) from None
+
+
+def storage_error(folder: Path, error: OSError) -> StorageFullError | StorageUnavailableError:
+    """The answer to a failed write in the artifact directory, with the reason."""
+    reason = f"{error.strerror or error} ({folder})"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageFullError(f"artifact storage is full: {reason}")
+    return StorageUnavailableError(f"artifact storage cannot be written: {reason}")
 
 
 def store_artifact(
@@ -77,6 +102,7 @@ def store_artifact(
     artifact_dir: Path,
     run_id: int,
     worker_id: int,
+    lease_token: str | None,
     name: str,
     body: bytes,
     epoch: int | None,
@@ -87,14 +113,22 @@ def store_artifact(
     if name == CHECKPOINT:
         if epoch is None or step is None:
             raise field_error("epoch", "a checkpoint upload needs ?epoch=E&step=S (where it was taken)")
+        try:
+            check_checkpoint(body)
+        except InvalidCheckpoint as error:
+            raise field_error("body", f"not a checkpoint: {error}") from None
         data, media_type, filename = body, "application/octet-stream", "checkpoint.pt"
     else:
         data, media_type, filename = _normalized_json(body), "application/json", f"{name}.json"
     folder = run_folder(artifact_dir, run_id)
     temp = _write_temp(folder, data)
     try:
-        run = hold_run(session, run_id, worker_id)
-        os.replace(temp, folder / filename)
+        run = hold_run(session, run_id, worker_id, lease_token)
+        try:
+            os.replace(temp, folder / filename)
+        except OSError as error:
+            session.rollback()
+            raise storage_error(folder, error) from None
     finally:
         temp.unlink(missing_ok=True)
     row = session.exec(select(Artifact).where(Artifact.run_id == run_id, Artifact.name == name)).first()

@@ -13,13 +13,15 @@ from trainboard.backend.live.broker import EventBroker
 from trainboard.backend.live.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
 from trainboard.backend.schemas import WorkerPublic, WorkersPublic
 from trainboard.backend.services.artifacts import CHECKPOINT, find_artifact
-from trainboard.backend.services.holding import hold_run
+from trainboard.backend.services.holding import hold_run, new_lease_token
 from trainboard.backend.services.metrics import best_test_accuracy, drop_points_after
-from trainboard.backend.tables import CANCELLED, QUEUED, RUNNING, Run, RunEvent, Worker, utcnow
+from trainboard.backend.settings import Settings
+from trainboard.backend.tables import CANCELLED, FAILED, QUEUED, RUNNING, Run, RunEvent, Worker, utcnow
 from trainboard.backend.worker_protocol import (
     ClaimedRun,
     FinishRequest,
     HeartbeatAnswer,
+    RequestLimits,
     ResumePoint,
     WorkerRegister,
     WorkerRegistered,
@@ -30,13 +32,20 @@ log = logging.getLogger(__name__)
 CLAIM_ATTEMPTS = 50  # candidates tried when other workers keep winning the race for the oldest queued run
 
 
-def register_worker(session: Session, request: WorkerRegister, lease_s: float, heartbeat_s: float) -> WorkerRegistered:
-    """Record a new worker and tell it the lease terms."""
+def register_worker(session: Session, request: WorkerRegister, settings: Settings) -> WorkerRegistered:
+    """Record a new worker and tell it the lease terms and what one request may hold."""
     worker = Worker(name=request.name, device=request.device, capabilities=request.capabilities)
     session.add(worker)
     session.commit()
     assert worker.id is not None
-    return WorkerRegistered(id=worker.id, name=worker.name, lease_s=lease_s, heartbeat_s=heartbeat_s)
+    limits = RequestLimits(
+        max_request_bytes=settings.max_request_bytes,
+        max_artifact_bytes=settings.max_artifact_bytes,
+        max_checkpoint_bytes=settings.max_checkpoint_bytes,
+    )
+    return WorkerRegistered(
+        id=worker.id, name=worker.name, lease_s=settings.lease_s, heartbeat_s=settings.heartbeat_s, limits=limits
+    )
 
 
 def _touch_worker(session: Session, worker_id: int) -> Worker:
@@ -73,7 +82,7 @@ def _next_queued_id(session: Session) -> int | None:
     return session.exec(query).first()
 
 
-def _take(session: Session, run_id: int, worker: Worker) -> bool:
+def _take(session: Session, run_id: int, worker: Worker, token_hash: str) -> bool:
     """Atomically move one queued run to this worker: the UPDATE only matches while the run is still queued."""
     now = utcnow()
     result = session.exec(
@@ -85,6 +94,7 @@ def _take(session: Session, run_id: int, worker: Worker) -> bool:
             worker_name=worker.name,
             device=worker.device,
             heartbeat_at=now,
+            lease_hash=token_hash,
             attempt=Run.attempt + 1,
             started_at=func.coalesce(Run.started_at, now),
             finished_at=None,
@@ -112,16 +122,22 @@ def _rewind(session: Session, run: Run, outbox: Outbox) -> ResumePoint | None:
     return resume
 
 
-def claim_run(session: Session, broker: EventBroker, worker_id: int, lease_s: float) -> ClaimedRun | None:
-    """Give the oldest queued run to this worker, or None when the queue is empty. Never the same run to two."""
+def claim_run(
+    session: Session, broker: EventBroker, worker_id: int, lease_s: float, max_attempts: int
+) -> ClaimedRun | None:
+    """Give the oldest queued run to this worker, or None when the queue is empty. Never the same run to two.
+
+    The answer carries the run's new lease token; only this answer ever holds it.
+    """
     worker = _touch_worker(session, worker_id)
-    requeue_expired_runs(session, broker, lease_s)
+    requeue_expired_runs(session, broker, lease_s, max_attempts)
+    token, token_hash = new_lease_token()
     for _ in range(CLAIM_ATTEMPTS):
         run_id = _next_queued_id(session)
         if run_id is None:
             session.rollback()
             return None
-        if _take(session, run_id, worker):
+        if _take(session, run_id, worker, token_hash):
             break
         session.rollback()  # another worker took it first; try the next one
     else:
@@ -134,17 +150,18 @@ def claim_run(session: Session, broker: EventBroker, worker_id: int, lease_s: fl
     commit_and_publish(session, broker, outbox)
     log.info("run %d claimed by worker %s (attempt %d)", run.id, worker.name, run.attempt)
     return ClaimedRun(
-        id=run.id, kind=run.kind, config=run.config, attempt=run.attempt, next_seq=run.last_seq + 1, resume=resume
+        id=run.id, kind=run.kind, config=run.config, attempt=run.attempt, next_seq=run.last_seq + 1, resume=resume,
+        lease_token=token,
     )
 
 
-def heartbeat(session: Session, worker_id: int, run_id: int | None) -> HeartbeatAnswer:
+def heartbeat(session: Session, worker_id: int, run_id: int | None, lease_token: str | None) -> HeartbeatAnswer:
     """Renew the worker's lease on run_id; cancel=True once a user cancelled it; 409 if it no longer holds it."""
     _touch_worker(session, worker_id)
     if run_id is None:
         return HeartbeatAnswer(cancel=False)
     try:
-        run = hold_run(session, run_id, worker_id, statuses=(RUNNING, CANCELLED))
+        run = hold_run(session, run_id, worker_id, lease_token, statuses=(RUNNING, CANCELLED))
     except NotFoundError:
         raise ConflictError(f"worker {worker_id} does not hold run {run_id} (it was deleted)") from None
     session.commit()
@@ -157,9 +174,11 @@ def _last_log_message(session: Session, run_id: int) -> str | None:
     return row.data.get("message") if row else None
 
 
-def finish_run(session: Session, broker: EventBroker, run_id: int, request: FinishRequest) -> Run:
+def finish_run(
+    session: Session, broker: EventBroker, run_id: int, request: FinishRequest, lease_token: str | None
+) -> Run:
     """Record how the worker's execution ended; `requeue` hands the run back with its history."""
-    run = hold_run(session, run_id, request.worker_id, statuses=(RUNNING, CANCELLED))
+    run = hold_run(session, run_id, request.worker_id, lease_token, statuses=(RUNNING, CANCELLED))
     outbox = Outbox()
     if (
         request.log
@@ -167,6 +186,7 @@ def finish_run(session: Session, broker: EventBroker, run_id: int, request: Fini
         and request.log.strip() != (_last_log_message(session, run_id) or "").strip()
     ):
         append_log(session, run, "error" if request.status == "failed" else "info", request.log, outbox)
+    run.lease_hash = None  # the execution is over; the token opens nothing any more
     if run.status == CANCELLED:  # cancelled by a user while it ran; already announced
         commit_and_publish(session, broker, outbox)
         return run
@@ -182,18 +202,28 @@ def finish_run(session: Session, broker: EventBroker, run_id: int, request: Fini
     return run
 
 
-def requeue_expired_runs(session: Session, broker: EventBroker, lease_s: float) -> list[int]:
-    """Put running runs whose worker has been silent for lease_s back in the queue, history kept."""
+def requeue_expired_runs(session: Session, broker: EventBroker, lease_s: float, max_attempts: int) -> list[int]:
+    """Put running runs whose worker has been silent for lease_s back in the queue, history kept.
+
+    A run already claimed `max_attempts` times fails instead ("gave up after N attempts: ..."): a run that
+    kills every worker it lands on must not bounce between them for ever.
+    """
     cutoff = utcnow() - timedelta(seconds=lease_s)
     expired = (col(Run.status) == RUNNING) & (col(Run.heartbeat_at) < cutoff)
-    candidates = session.exec(select(Run.id).where(expired)).all()
+    candidates = session.exec(select(Run.id, Run.attempt, Run.worker_name).where(expired)).all()
     requeued: list[int] = []
-    for run_id in candidates:
+    for run_id, attempt, worker_name in candidates:
         outbox = Outbox()
+        reason = f"no heartbeat from worker {worker_name} for {lease_s:g} s"
+        give_up = attempt >= max_attempts
+        values = (
+            {"status": FAILED, "finished_at": utcnow(), "error": f"gave up after {attempt} attempts: {reason}"}
+            if give_up else {"status": QUEUED, "worker_id": None, "worker_name": None, "heartbeat_at": None}
+        )
         result = session.exec(
             update(Run)
             .where(col(Run.id) == run_id, expired)
-            .values(status=QUEUED, worker_id=None, worker_name=None, heartbeat_at=None)
+            .values(lease_hash=None, **values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # it heartbeated or finished meanwhile
@@ -201,9 +231,15 @@ def requeue_expired_runs(session: Session, broker: EventBroker, lease_s: float) 
             continue
         run = session.get(Run, run_id, populate_existing=True)
         assert run is not None
-        append_log(session, run, "warning", f"no heartbeat for {lease_s:g} s; back in the queue", outbox)
-        announce_status(session, run, outbox)
+        if give_up:
+            append_log(session, run, "error", run.error or reason, outbox)
+            announce_status(session, run, outbox)
+            append_event(session, run, "end", {"status": run.status}, outbox)
+            log.warning("run %d: %s", run_id, run.error)
+        else:
+            append_log(session, run, "warning", f"{reason}; back in the queue", outbox)
+            announce_status(session, run, outbox)
+            log.warning("run %d: lease expired; requeued", run_id)
         commit_and_publish(session, broker, outbox)
         requeued.append(run_id)
-        log.warning("run %d: lease expired; requeued", run_id)
     return requeued

@@ -1,4 +1,9 @@
-"""Store a batch of worker events once: events with a seq at or below the run's last_seq are re-sends."""
+"""Store a batch of worker events once: events with a seq at or below the run's last_seq are re-sends.
+
+The new events must continue the run's sequence without a gap (last_seq + 1, + 2, ...): a batch that skips
+a number is refused with 409 and the expected seq, so the worker re-sends from there; events can
+therefore neither be lost nor be pre-empted by a forged high seq.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from trainboard.backend.errors import SeqGapError
 from trainboard.backend.live.broker import EventBroker
 from trainboard.backend.live.run_events import (
     Outbox,
@@ -80,10 +86,28 @@ def _store_points(session: Session, run: Run, points: list[MetricPointIn], outbo
         run.best_test_acc = max(test_accs + ([run.best_test_acc] if run.best_test_acc is not None else []))
 
 
-def ingest_batch(session: Session, broker: EventBroker, run_id: int, request: IngestRequest) -> IngestResult:
+def _check_contiguous(fresh: list[WorkerEvent], last_seq: int) -> None:
+    """SeqGapError unless the new events are last_seq + 1, last_seq + 2, ... (already sorted, unique)."""
+    expected = last_seq + 1
+    for event in fresh:
+        if event.seq != expected:
+            raise SeqGapError(f"seq gap: the run has events up to {last_seq}, this batch continues at {event.seq}",
+                              expected_seq=last_seq + 1)
+        expected += 1
+
+
+def ingest_batch(
+    session: Session, broker: EventBroker, run_id: int, request: IngestRequest, lease_token: str | None
+) -> IngestResult:
     """Store the new events of a batch from the worker holding the run and publish them."""
-    run = hold_run(session, run_id, request.worker_id)
+    run = hold_run(session, run_id, request.worker_id, lease_token)
     fresh = _new_events(request.events, run.last_seq)
+    if fresh:
+        try:
+            _check_contiguous(fresh, run.last_seq)
+        except SeqGapError:
+            session.rollback()
+            raise
     duplicates = len(request.events) - len(fresh)
     if not fresh:
         session.commit()  # the lease renewal

@@ -14,17 +14,19 @@ from trainboard.backend.services.dispatch import requeue_expired_runs
 log = logging.getLogger(__name__)
 
 
-def expire_leases_once(engine: Engine, broker: EventBroker, lease_s: float) -> list[int]:
-    """Requeue every run whose lease has run out; returns their ids."""
+def expire_leases_once(engine: Engine, broker: EventBroker, lease_s: float, max_attempts: int) -> list[int]:
+    """Requeue (or, after max_attempts claims, fail) every run whose lease has run out; returns their ids."""
     with Session(engine, expire_on_commit=False) as session:
-        return requeue_expired_runs(session, broker, lease_s)
+        return requeue_expired_runs(session, broker, lease_s, max_attempts)
 
 
-async def expire_leases_forever(engine: Engine, broker: EventBroker, lease_s: float, interval_s: float) -> None:
+async def expire_leases_forever(
+    engine: Engine, broker: EventBroker, lease_s: float, max_attempts: int, interval_s: float
+) -> None:
     """Check for expired leases every interval_s seconds until cancelled (claims check too)."""
     while True:
         await asyncio.sleep(interval_s)
         try:
-            await asyncio.to_thread(expire_leases_once, engine, broker, lease_s)
+            await asyncio.to_thread(expire_leases_once, engine, broker, lease_s, max_attempts)
         except Exception:  # a locked or unreachable database must not end the loop
             log.exception("lease check failed; retrying in %.1f s", interval_s)

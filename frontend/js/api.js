@@ -1,6 +1,7 @@
-// Fetch wrapper for the REST API: JSON in and out, 422 details per field, an optional bearer token.
-
-const TOKEN_KEY = "trainboard.token";
+// Fetch wrapper for the REST API: JSON in and out, 422 details per field, sign-in when the server has a token.
+//
+// The page never holds the token: signing in trades it for an HttpOnly session cookie (POST /api/session),
+// which the browser then sends with every request, event stream and download link of this origin.
 
 /** An HTTP error answer: status, a readable message and the server's `detail` as sent. */
 export class ApiError extends Error {
@@ -10,11 +11,6 @@ export class ApiError extends Error {
     this.status = status;
     this.detail = detail;
   }
-}
-
-/** The bearer token the user gave for this tab, or null. */
-export function currentToken() {
-  return sessionStorage.getItem(TOKEN_KEY);
 }
 
 /** Append query parameters (skipping null/undefined/"") to a path. */
@@ -34,18 +30,18 @@ export function withQuery(path, query) {
 export async function api(path, { method = "GET", body, query, signal } = {}) {
   for (let attempt = 0; ; attempt += 1) {
     const headers = { Accept: "application/json" };
-    const token = currentToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    // Every request that changes something declares JSON, with or without a body: the server refuses
+    // mutations that a form on another site could have sent.
+    if (body !== undefined || method !== "GET") headers["Content-Type"] = "application/json";
     const response = await fetch(withQuery(path, query), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
-    if (response.status === 401 && attempt === 0) {
-      // The server wants a token: ask once, keep it for the tab, and retry.
-      await askForToken();
+    if (response.status === 401 && attempt === 0 && path !== "/api/session") {
+      // The server wants a token: ask for it, sign in (a session cookie), and retry.
+      await signIn();
       continue;
     }
     if (!response.ok) throw await errorFrom(response);
@@ -102,17 +98,33 @@ export function fieldErrors(error, knownFields = []) {
   return { byField, general };
 }
 
-function askForToken() {
+let signingIn = null; // one dialog for all the requests that met a 401 at once
+
+/** Ask for the token and sign in with it; resolves once the session cookie is set. */
+export function signIn() {
+  signingIn ||= askForToken().finally(() => {
+    signingIn = null;
+  });
+  return signingIn;
+}
+
+function askForToken(message = "") {
   const dialog = document.getElementById("token-dialog");
   const input = document.getElementById("token-input");
   const cancel = document.getElementById("token-cancel");
+  const error = document.getElementById("token-error");
   if (!dialog || !input) return Promise.reject(new ApiError(401, "This server needs an API token", null));
+  if (error) error.textContent = message;
   return new Promise((resolve, reject) => {
     const onClose = () => {
       cancel.removeEventListener("click", onCancel);
-      if (dialog.returnValue === "ok" && input.value.trim()) {
-        sessionStorage.setItem(TOKEN_KEY, input.value.trim());
-        resolve();
+      const token = input.value.trim();
+      input.value = "";
+      if (dialog.returnValue === "ok" && token) {
+        api("/api/session", { method: "POST", body: { token } })
+          .then(resolve)
+          .catch((failure) => (failure.status === 401 ? askForToken("That token is not this server's.") : Promise.reject(failure)))
+          .then(resolve, reject);
       } else {
         reject(new ApiError(401, "This server needs an API token", null));
       }

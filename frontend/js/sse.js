@@ -3,7 +3,7 @@
 // The server replays every event after the id a client names (?last_event_id= or the Last-Event-ID
 // header), so after a drop we reopen with the last id we handled and get exactly what we missed.
 
-import { currentToken, withQuery } from "./api.js";
+import { withQuery } from "./api.js";
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 15000;
@@ -52,8 +52,8 @@ export function openEventStream(url, handlers, { lastEventId = null, closeOn = [
 
   const connect = () => {
     if (closed) return;
-    // EventSource cannot send an Authorization header; the server also takes the token as ?token=.
-    source = new EventSource(withQuery(url, { last_event_id: lastId, token: currentToken() }));
+    // A signed-in page's session cookie goes with the stream (EventSource sends this origin's cookies).
+    source = new EventSource(withQuery(url, { last_event_id: lastId }));
     for (const name of Object.keys(handlers)) {
       if (name === "open" || name === "error") continue;
       source.addEventListener(name, (event) => dispatch(name, event));

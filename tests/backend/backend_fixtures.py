@@ -45,5 +45,6 @@ def make_settings(folder: Path, **overrides: Any) -> Settings:
         database_url=overrides.pop("database_url", None) or fresh_database_url(folder),
         artifact_dir=folder / "artifacts",
         data_dir=folder / "data",
+        allowed_hosts=("localhost", "127.0.0.1", "testserver"),  # testserver: the TestClient's Host
     )
     return base.model_copy(update=overrides)

@@ -14,6 +14,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
+from backend_api import JSON
 from backend_fixtures import drop_fresh_databases, make_settings
 
 from trainboard.backend.app import create_app
@@ -42,5 +43,5 @@ def app(settings: Settings) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """An httpx client bound to the app (lifespan included)."""
-    with TestClient(app) as test_client:
+    with TestClient(app, headers=JSON) as test_client:
         yield test_client

@@ -18,11 +18,16 @@ from tests.polling import wait_until
 from trainboard.cli.commands.serve import local_server_url
 
 
-def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """`trainboard serve` on an SQLite file given with --db, or on PostgreSQL through TRAINBOARD_DATABASE_URL."""
+def _serve(
+    tmp_path: Path, port: int, workers: int, database_url: str | None = None, own_session: bool = False
+) -> subprocess.Popen[bytes]:
+    """`trainboard serve` on an SQLite file given with --db, or on PostgreSQL through TRAINBOARD_DATABASE_URL.
+
+    `own_session`: in a process group of its own, as a terminal's foreground job is (Ctrl-C reaches the group).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
     env["OMP_NUM_THREADS"] = "1"
-    database_url = fresh_database_url(tmp_path, "serve.db")
+    database_url = database_url or fresh_database_url(tmp_path, "serve.db")
     if backend_name() == "postgresql":
         env["TRAINBOARD_DATABASE_URL"] = database_url
         env["TRAINBOARD_ARTIFACT_DIR"] = str(tmp_path / "artifacts")  # not the user's data folder
@@ -41,7 +46,7 @@ def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
         "--log-level",
         "warning",
     ]
-    return subprocess.Popen(command, env=env, cwd=tmp_path)
+    return subprocess.Popen(command, env=env, cwd=tmp_path, start_new_session=own_session)
 
 
 def _children(pid: int) -> list[int]:
@@ -127,3 +132,35 @@ def test_serve_starts_local_workers_and_stops_them(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     assert not Path(f"/proc/{worker_pid}").exists()  # stopped and reaped by serve
+
+
+@pytest.mark.e2e
+def test_ctrl_c_hands_the_running_run_back_at_once_and_exits(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database_url = fresh_database_url(tmp_path, "serve.db")
+    process = _serve(tmp_path, port, workers=1, database_url=database_url, own_session=True)
+    try:
+        wait_for_health(url, process)
+        body = {"preset": "origin-2ep", "dataset": "synthetic", "epochs": 30, "batch_size": 16, "log_every": 8}
+        run = httpx.post(f"{url}/api/runs", json=body, timeout=10).json()["id"]
+        wait_until(lambda: (httpx.get(f"{url}/api/runs/{run}").json().get("progress") or {}).get("step", 0) > 16,
+                   "the run to be training")
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal: the server and its worker both get it
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    # The run is back in the queue now, not when a lease runs out after the next start.
+    again = _serve(tmp_path, port, workers=0, database_url=database_url)
+    try:
+        wait_for_health(url, again)
+        stored = httpx.get(f"{url}/api/runs/{run}").json()
+        assert stored["status"] == "queued" and stored["worker"] is None
+        logs = [line["message"] for line in httpx.get(f"{url}/api/runs/{run}/logs").json()["data"]]
+        assert any("handed back by its worker" in line for line in logs)
+        assert not any("no heartbeat" in line for line in logs)
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(timeout=60)

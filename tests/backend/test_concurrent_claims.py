@@ -14,6 +14,7 @@ from trainboard.backend.db import init_db, make_engine
 from trainboard.backend.live.in_process import InProcessBroker
 from trainboard.backend.services import dispatch
 from trainboard.backend.services.runs import create_run
+from trainboard.backend.settings import Settings
 from trainboard.backend.worker_protocol import WorkerRegister
 
 RUNS = 40
@@ -35,9 +36,10 @@ def claim_until_empty(url: str, name: str, start: Any) -> list[int]:
     broker = InProcessBroker()
     claimed: list[int] = []
     with Session(engine, expire_on_commit=False) as session:
-        worker_id = dispatch.register_worker(session, WorkerRegister(name=name, device="cpu"), 60.0, 15.0).id
+        settings = Settings(database_url=url, artifact_dir=Path("unused"), data_dir=Path("unused"))
+        worker_id = dispatch.register_worker(session, WorkerRegister(name=name, device="cpu"), settings).id
         start.wait()
-        while (run := dispatch.claim_run(session, broker, worker_id, 60.0)) is not None:
+        while (run := dispatch.claim_run(session, broker, worker_id, 60.0, 5)) is not None:
             claimed.append(run.id)
     engine.dispose()
     return claimed

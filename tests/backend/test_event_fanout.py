@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from backend_api import create_run, iter_sse
+from backend_api import JSON, create_run, iter_sse
 from backend_fixtures import make_settings
 from backend_server import free_port
 
@@ -63,7 +63,7 @@ def test_closed_event_streams_leave_no_subscription_behind(tmp_path: Path) -> No
     try:
         wait_until(lambda: server.started, "the server to start")
         broker: InProcessBroker = app.state.broker
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as http:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0, headers=JSON) as http:
             run = create_run(http)["id"]
             with http.stream("GET", f"/api/runs/{run}/events") as response:
                 events = iter_sse(response)  # kept referenced: a collected iterator closes the connection

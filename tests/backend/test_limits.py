@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from backend_api import claim, create_run, ingest, register
+from backend_api import JSON, claim, create_run, ingest, lease_headers, register, upload
 from backend_fixtures import make_settings
 from fastapi.testclient import TestClient
 
@@ -22,7 +22,7 @@ BODY_LIMIT = 4096  # bytes, for these tests; the default is 16 MiB
 def small(tmp_path: Path) -> Iterator[TestClient]:
     """A client of an app that takes request bodies up to BODY_LIMIT bytes and JSON artifacts up to 64 KiB."""
     settings = make_settings(tmp_path, max_request_bytes=BODY_LIMIT, max_artifact_bytes=65_536)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=JSON) as client:
         yield client
 
 
@@ -60,9 +60,8 @@ def test_artifact_uploads_have_their_own_larger_limit(small: TestClient) -> None
     worker = register(small)
     claim(small, worker)
     feature_maps = {"layers": [[0.5] * 4000]}  # about 16 KB: over the request limit, under the artifact limit
-    url = f"/api/runs/{run}/artifacts/feature_maps"
-    assert small.put(url, params={"worker_id": worker}, json=feature_maps).status_code == 200
-    assert small.put(url, params={"worker_id": worker}, content=b" " * 70_000).status_code == 413
+    assert upload(small, run, worker, "feature_maps", json=feature_maps).status_code == 200
+    assert upload(small, run, worker, "feature_maps", content=b" " * 70_000).status_code == 413
 
 
 def test_batches_pages_and_numbers_are_bounded(client: TestClient) -> None:
@@ -101,7 +100,7 @@ def test_text_no_database_can_hold_is_stored_with_replacement_characters(client:
     claim(client, worker.json()["id"])
     ingest(client, run, worker.json()["id"], [{"seq": 1, "type": "start", "info": {"device": "cuda\x00:0"}}])
     finish = {"worker_id": worker.json()["id"], "status": "failed", "error": "bad\x00byte"}
-    assert client.post(f"/api/runs/{run}/finish", json=finish).status_code == 200
+    assert client.post(f"/api/runs/{run}/finish", json=finish, headers=lease_headers(run, worker.json()["id"])).status_code == 200
     stored = client.get(f"/api/runs/{run}").json()
     assert (stored["name"], stored["device"], stored["error"]) == ("run\ufffdname", "cuda\ufffd:0", "bad\ufffdbyte")
     assert stored["info"] == {"device": "cuda\x00:0"}  # inside JSON it stays, escaped

@@ -10,15 +10,19 @@ from pathlib import Path
 import httpx
 import pytest
 from backend_api import (
+    JSON,
     SseEvent,
+    checkpoint_bytes,
     claim,
     create_run,
     finish,
     ingest,
     iter_sse,
+    lease_headers,
     metrics_event,
     read_until,
     register,
+    upload,
 )
 from backend_server import ServerProcess
 
@@ -38,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture
 def http(server: ServerProcess) -> Iterator[httpx.Client]:
     """A client of the live server."""
-    with httpx.Client(base_url=server.url, timeout=10.0) as client:
+    with httpx.Client(base_url=server.url, timeout=10.0, headers=JSON) as client:
         yield client
 
 
@@ -64,7 +68,7 @@ def test_sse_replay_after_a_reconnect_loses_and_duplicates_nothing(server: Serve
     worker = register(http)
     claim(http, worker)
     seen: list[SseEvent] = []
-    with httpx.Client(base_url=server.url, timeout=10.0) as watcher:
+    with httpx.Client(base_url=server.url, timeout=10.0, headers=JSON) as watcher:
         with watcher.stream("GET", f"/api/runs/{run}/events") as response:
             assert response.headers["content-type"].startswith("text/event-stream")
             events = iter_sse(response)
@@ -92,7 +96,7 @@ def test_sse_replay_after_a_reconnect_loses_and_duplicates_nothing(server: Serve
     assert seen[-1].data["status"] == "succeeded"
     assert [e.data["status"] for e in seen if e.event == "status"] == ["queued", "running", "succeeded"]
     # A late subscriber by query parameter gets the rest and the end right away.
-    with httpx.Client(base_url=server.url, timeout=10.0) as late:
+    with httpx.Client(base_url=server.url, timeout=10.0, headers=JSON) as late:
         with late.stream("GET", f"/api/runs/{run}/events", params={"last_event_id": ids[-3]}) as response:
             tail = list(iter_sse(response))
     assert [e.id for e in tail] == ids[-2:] and tail[-1].event == "end"
@@ -129,7 +133,7 @@ def test_idle_stream_gets_keep_alive_comments(server: ServerProcess, http: httpx
 
 def test_run_list_stream_tells_about_created_status_and_deleted(server: ServerProcess, http: httpx.Client) -> None:
     got: list[SseEvent] = []
-    with httpx.Client(base_url=server.url, timeout=10.0) as watcher:
+    with httpx.Client(base_url=server.url, timeout=10.0, headers=JSON) as watcher:
         with watcher.stream("GET", "/api/events") as response:
             run = create_run(http)["id"]
             http.post(f"/api/runs/{run}/cancel")
@@ -148,7 +152,7 @@ def test_concurrent_http_claims_never_share_a_run(http: httpx.Client, server: Se
     start = threading.Barrier(6)
 
     def worker_loop(index: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=30.0) as client:
+        with httpx.Client(base_url=server.url, timeout=30.0, headers=JSON) as client:
             worker = register(client, f"c{index}")
             start.wait()
             while (run := claim(client, worker)) is not None:
@@ -166,19 +170,20 @@ def test_concurrent_http_claims_never_share_a_run(http: httpx.Client, server: Se
 def test_lease_expiry_requeues_and_the_next_worker_resumes(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path, TRAINBOARD_LEASE_S="0.5", TRAINBOARD_LEASE_CHECK_S="0.05").start()
     try:
-        with httpx.Client(base_url=server.url, timeout=10.0) as http:
+        with httpx.Client(base_url=server.url, timeout=10.0, headers=JSON) as http:
             run = create_run(http, epochs=2)["id"]
             silent = register(http, "silent")
             claim(http, silent)
             ingest(http, run, silent, [metrics_event(1, range(1, 21))])
             checkpoint = {"worker_id": silent, "epoch": 1, "step": 10}
             assert (
-                http.put(f"/api/runs/{run}/artifacts/checkpoint", params=checkpoint, content=b"state").status_code
+                http.put(f"/api/runs/{run}/artifacts/checkpoint", params=checkpoint, content=checkpoint_bytes(),
+                         headers={**lease_headers(run, silent), "Content-Type": "application/octet-stream"}).status_code
                 == 200
             )
             # No claim needed: the server looks for expired leases by itself.
             wait_until(lambda: http.get(f"/api/runs/{run}").json()["status"] == "queued", "the lease to expire")
-            assert http.post(f"/api/workers/{silent}/heartbeat", json={"run_id": run}).status_code == 409
+            assert http.post(f"/api/workers/{silent}/heartbeat", json={"run_id": run}, headers=lease_headers(run, silent)).status_code == 409
             resumed = claim(http, register(http, "rescuer"))
             assert resumed is not None and resumed["id"] == run
             assert resumed["resume"] == {"epoch": 1, "step": 10} and resumed["next_seq"] == 2
@@ -190,16 +195,13 @@ def test_lease_expiry_requeues_and_the_next_worker_resumes(tmp_path: Path) -> No
 def test_data_survive_a_server_restart(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path).start()
     try:
-        with httpx.Client(base_url=server.url, timeout=10.0) as http:
+        with httpx.Client(base_url=server.url, timeout=10.0, headers=JSON) as http:
             run = create_run(http, name="keeper")["id"]
             worker = register(http)
             claim(http, worker)
             ingest(http, run, worker, [metrics_event(1, range(1, 6))])
-            http.put(
-                f"/api/runs/{run}/artifacts/per_class",
-                params={"worker_id": worker},
-                json={"classes": ["a"], "accuracy": [0.5], "split": "test"},
-            )
+            stored = upload(http, run, worker, "per_class", json={"classes": ["a"], "accuracy": [0.5], "split": "test"})
+            assert stored.status_code == 200
             finish(http, run, worker)
             before = http.get(f"/api/runs/{run}").json()
             with http.stream("GET", f"/api/runs/{run}/events") as response:
@@ -208,7 +210,7 @@ def test_data_survive_a_server_restart(tmp_path: Path) -> None:
         server.stop()
     server.start()
     try:
-        with httpx.Client(base_url=server.url, timeout=10.0) as http:
+        with httpx.Client(base_url=server.url, timeout=10.0, headers=JSON) as http:
             assert http.get(f"/api/runs/{run}").json() == before
             assert http.get(f"/api/runs/{run}/metrics").json()["series"]["loss"]["steps"] == [1, 2, 3, 4, 5]
             assert http.get(f"/api/runs/{run}/per-class").json()["accuracy"] == [0.5]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend_api import JSON
 from backend_fixtures import backend_name, make_settings
 from fastapi.testclient import TestClient
 
@@ -34,7 +35,7 @@ def test_datasets_report_what_is_in_the_data_dir(tmp_path: Path) -> None:
     (data_dir / "cifar-10-batches-py").mkdir(parents=True)
     for name in [*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta"]:
         (data_dir / "cifar-10-batches-py" / name).write_bytes(b"")
-    with TestClient(create_app(make_settings(tmp_path, data_dir=data_dir))) as client:
+    with TestClient(create_app(make_settings(tmp_path, data_dir=data_dir)), headers=JSON) as client:
         datasets = {d["name"]: d for d in client.get("/api/datasets").json()["data"]}
     assert datasets["cifar10"]["status"] == "present" and datasets["cifar10"]["train_size"] == 50_000
     assert datasets["synthetic"]["status"] == "present"

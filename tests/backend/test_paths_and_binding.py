@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from backend_api import claim, create_run, register
+from backend_api import JSON, claim, create_run, register
 from backend_fixtures import backend_name, fresh_database_url
 from backend_server import ServerProcess, free_port, wait_for_health
 
@@ -47,7 +47,7 @@ def _raw(server: ServerProcess, method: str, path: str, body: bytes | None = Non
 
 
 def test_artifact_and_static_names_cannot_leave_their_folders(server: ServerProcess, tmp_path: Path) -> None:
-    with httpx.Client(base_url=server.url, timeout=10.0) as client:
+    with httpx.Client(base_url=server.url, timeout=10.0, headers=JSON) as client:
         run = create_run(client)["id"]
         worker = register(client)
         claim(client, worker)  # the worker holds the run: only the name stands between it and the disk

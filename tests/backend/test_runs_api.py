@@ -5,7 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from backend_api import claim, create_run, ingest, metrics_event, register
+from backend_api import (
+    JSON,
+    checkpoint_bytes,
+    claim,
+    create_run,
+    ingest,
+    lease_headers,
+    metrics_event,
+    register,
+    upload,
+)
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -102,7 +112,8 @@ def test_cancel_of_finished_run_is_409(client: TestClient) -> None:
     run = create_run(client)
     worker = register(client)
     claim(client, worker)
-    client.post(f"/api/runs/{run['id']}/finish", json={"worker_id": worker, "status": "succeeded"})
+    client.post(f"/api/runs/{run['id']}/finish", json={"worker_id": worker, "status": "succeeded"},
+                headers=lease_headers(run["id"], worker))
     response = client.post(f"/api/runs/{run['id']}/cancel")
     assert response.status_code == 409 and "succeeded" in response.json()["detail"]
 
@@ -137,23 +148,19 @@ def test_delete_cancels_a_running_run_and_removes_its_files(client: TestClient, 
     worker = register(client)
     claim(client, worker)
     ingest(client, run["id"], worker, [metrics_event(1, range(1, 11))])
-    upload = client.put(
-        f"/api/runs/{run['id']}/artifacts/checkpoint",
-        params={"worker_id": worker, "epoch": 1, "step": 10},
-        content=b"x" * 100,
-    )
-    assert upload.status_code == 200
+    stored = upload(client, run["id"], worker, "checkpoint", content=checkpoint_bytes(), epoch=1, step=10)
+    assert stored.status_code == 200
     folder = tmp_path / "artifacts" / f"run-{run['id']}"
     assert (folder / "checkpoint.pt").is_file()
     assert client.delete(f"/api/runs/{run['id']}").status_code == 204
     assert client.get(f"/api/runs/{run['id']}").status_code == 404
     assert not folder.exists()
     # Its worker learns at the next heartbeat that it no longer holds the run.
-    assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run["id"]}).status_code == 409
+    assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run["id"]}, headers=lease_headers(run["id"], worker)).status_code == 409
 
 
 def test_unexpected_errors_answer_500_without_a_traceback(app: FastAPI) -> None:
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, headers=JSON) as client:
         create_run(client)
         with app.state.engine.begin() as connection:
             connection.execute(text("DROP TABLE metric_point"))

@@ -95,7 +95,9 @@ from trainboard.backend.app import create_app
 from trainboard.backend.settings import Settings
 from fastapi.testclient import TestClient
 folder = Path(sys.argv[1])
-app = create_app(Settings(database_url=sys.argv[2], artifact_dir=folder / "a", data_dir=folder / "d"))
+settings = Settings(database_url=sys.argv[2], artifact_dir=folder / "a", data_dir=folder / "d",
+                    allowed_hosts=("testserver",))
+app = create_app(settings)
 codes = {}
 with TestClient(app) as client:
     for path in ("/api/presets", "/api/models", "/api/datasets", "/api/health", "/api/runs", "/api/workers"):

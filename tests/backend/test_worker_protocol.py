@@ -7,7 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backend_api import claim, create_run, finish, ingest, metrics_event, register
+from backend_api import (
+    JSON,
+    checkpoint_bytes,
+    claim,
+    create_run,
+    finish,
+    ingest,
+    lease_headers,
+    metrics_event,
+    register,
+    upload,
+)
 from backend_fixtures import make_settings
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -87,7 +98,7 @@ def test_nan_and_infinity_from_a_worker_are_stored_as_null(client: TestClient) -
         f'{{"worker_id": {worker}, "events": [{{"seq": 1, "type": "metrics", "points": '
         '[{"name": "lrf_loss", "step": 1, "value": NaN}, {"name": "lrf_loss", "step": 2, "value": Infinity}]}]}'
     )
-    response = client.post(f"/api/runs/{run}/ingest", content=raw, headers={"content-type": "application/json"})
+    response = client.post(f"/api/runs/{run}/ingest", content=raw, headers=lease_headers(run, worker))
     assert response.status_code == 200
     assert client.get(f"/api/runs/{run}/metrics").json()["series"]["lrf_loss"]["values"] == [None, None]
 
@@ -141,10 +152,11 @@ def test_heartbeat_tells_the_worker_its_run_was_cancelled(client: TestClient) ->
     run = create_run(client)["id"]
     worker = register(client)
     claim(client, worker)
-    assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}).json() == {"cancel": False}
+    assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}, headers=lease_headers(run, worker)).json() == {"cancel": False}
     assert client.post(f"/api/runs/{run}/cancel").json()["status"] == "cancelled"
-    assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}).json() == {"cancel": True}
-    late = client.post(f"/api/runs/{run}/ingest", json={"worker_id": worker, "events": [metrics_event(1, range(1, 3))]})
+    assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}, headers=lease_headers(run, worker)).json() == {"cancel": True}
+    late = client.post(f"/api/runs/{run}/ingest", json={"worker_id": worker, "events": [metrics_event(1, range(1, 3))]},
+                       headers=lease_headers(run, worker))
     assert late.status_code == 409
     assert finish(client, run, worker, "cancelled")["status"] == "cancelled"
 
@@ -157,7 +169,8 @@ def test_finish_failed_records_error_and_log(client: TestClient) -> None:
     assert done["status"] == "failed" and done["error"] == "CUDA out of memory" and done["finished_at"]
     logs = client.get(f"/api/runs/{run}/logs").json()["data"]
     assert logs[-1]["level"] == "error" and "RuntimeError" in logs[-1]["message"]
-    assert client.post(f"/api/runs/{run}/finish", json={"worker_id": worker, "status": "succeeded"}).status_code == 409
+    again = {"worker_id": worker, "status": "succeeded"}
+    assert client.post(f"/api/runs/{run}/finish", json=again, headers=lease_headers(run, worker)).status_code == 409
 
 
 def test_requeue_hands_the_run_back_and_resumes_from_checkpoint(client: TestClient) -> None:
@@ -170,9 +183,7 @@ def test_requeue_hands_the_run_back_and_resumes_from_checkpoint(client: TestClie
         "points": [{"name": "test_acc", "step": e, "value": 0.1 * e} for e in (1, 2)],
     }
     ingest(client, run, first, [metrics_event(1, range(1, 21)), epoch_points])
-    checkpoint = client.put(
-        f"/api/runs/{run}/artifacts/checkpoint", params={"worker_id": first, "epoch": 1, "step": 10}, content=b"weights"
-    )
+    checkpoint = upload(client, run, first, "checkpoint", content=checkpoint_bytes("weights"), epoch=1, step=10)
     assert checkpoint.status_code == 200
     assert finish(client, run, first, "requeue")["status"] == "queued"
     claimed = claim(client, second)
@@ -181,7 +192,7 @@ def test_requeue_hands_the_run_back_and_resumes_from_checkpoint(client: TestClie
     series = client.get(f"/api/runs/{run}/metrics").json()["series"]
     assert series["loss"]["steps"] == list(range(1, 11)) and series["test_acc"]["steps"] == [1]
     assert client.get(f"/api/runs/{run}").json()["best_test_acc"] == pytest.approx(0.1)
-    assert client.get(f"/api/runs/{run}/checkpoint").content == b"weights"
+    assert client.get(f"/api/runs/{run}/checkpoint").content == checkpoint_bytes("weights")
     # The first worker is out: its late reports are refused.
     late = client.post(
         f"/api/runs/{run}/ingest", json={"worker_id": first, "events": [metrics_event(3, range(21, 23))]}
@@ -191,7 +202,7 @@ def test_requeue_hands_the_run_back_and_resumes_from_checkpoint(client: TestClie
 
 def test_lease_expiry_puts_the_run_back_in_the_queue(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, lease_s=0.3, lease_check_s=0.05)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=JSON) as client:
         run = create_run(client)["id"]
         silent = register(client, "silent")
         claim(client, silent)
@@ -200,7 +211,7 @@ def test_lease_expiry_puts_the_run_back_in_the_queue(tmp_path: Path) -> None:
         body = client.get(f"/api/runs/{run}").json()
         assert body["status"] == "queued" and body["worker"] is None and body["attempt"] == 1
         assert client.get(f"/api/runs/{run}/metrics").json()["series"]["loss"]["total"] == 5  # history kept
-        assert client.post(f"/api/workers/{silent}/heartbeat", json={"run_id": run}).status_code == 409
+        assert client.post(f"/api/workers/{silent}/heartbeat", json={"run_id": run}, headers=lease_headers(run, silent)).status_code == 409
         claimed = claim(client, register(client, "next"))
         assert claimed is not None and claimed["id"] == run and claimed["attempt"] == 2 and claimed["resume"] is None
         assert any("no heartbeat" in line["message"] for line in client.get(f"/api/runs/{run}/logs").json()["data"])
@@ -208,48 +219,48 @@ def test_lease_expiry_puts_the_run_back_in_the_queue(tmp_path: Path) -> None:
 
 def test_heartbeats_keep_the_lease(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, lease_s=0.4, lease_check_s=0.05)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=JSON) as client:
         run = create_run(client)["id"]
         worker = register(client)
         claim(client, worker)
         for _ in range(12):  # 1.2 s, three leases long
-            assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}).json() == {"cancel": False}
+            assert client.post(f"/api/workers/{worker}/heartbeat", json={"run_id": run}, headers=lease_headers(run, worker)).json() == {"cancel": False}
             time.sleep(0.1)
         assert client.get(f"/api/runs/{run}").json()["status"] == "running"
 
 
 def test_artifact_upload_rules(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, max_artifact_bytes=1000)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=JSON) as client:
         run = create_run(client)["id"]
         worker = register(client)
         claim(client, worker)
         url = f"/api/runs/{run}/artifacts"
         confusion = {"classes": ["a", "b"], "matrix": [[3, 1], [0, 4]], "split": "test"}
-        assert client.put(f"{url}/confusion", params={"worker_id": worker}, json=confusion).json() == {
+        assert upload(client, run, worker, "confusion", json=confusion).json() == {
             "name": "confusion",
             "size": len(b'{"classes":["a","b"],"matrix":[[3,1],[0,4]],"split":"test"}'),
         }
         assert client.get(f"/api/runs/{run}/confusion").json() == confusion
-        assert client.put(f"{url}/confusion", params={"worker_id": worker}, content=b"x" * 2000).status_code == 413
-        assert client.put(f"{url}/weights", params={"worker_id": worker}, json={}).status_code == 422
-        assert client.put(f"{url}/per_class", params={"worker_id": worker}, content=b"[1, 2]").status_code == 422
-        assert client.put(f"{url}/per_class", params={"worker_id": worker}, content=b"{nope").status_code == 422
-        assert client.put(f"{url}/checkpoint", params={"worker_id": worker}, content=b"w").status_code == 422
-        assert client.put(f"{url}/confusion", params={"worker_id": worker + 1}, json=confusion).status_code == 409
+        assert upload(client, run, worker, "confusion", content=b"x" * 2000).status_code == 413
+        assert upload(client, run, worker, "weights", json={}).status_code == 422
+        assert upload(client, run, worker, "per_class", content=b"[1, 2]").status_code == 422
+        assert upload(client, run, worker, "per_class", content=b"{nope").status_code == 422
+        assert upload(client, run, worker, "checkpoint", content=b"w").status_code == 422
+        assert upload(client, run, worker + 1, "confusion", json=confusion).status_code == 409
         listed = client.get(url).json()
         assert [a["name"] for a in listed["data"]] == ["confusion"]
 
 
 def test_token_guards_the_api_but_not_health(tmp_path: Path) -> None:
-    with TestClient(create_app(make_settings(tmp_path, token="s3cret"))) as client:
+    with TestClient(create_app(make_settings(tmp_path, token="s3cret")), headers=JSON) as client:
         assert client.get("/api/health").status_code == 200
         denied = client.get("/api/runs")
         assert denied.status_code == 401 and denied.headers["www-authenticate"] == "Bearer"
         assert client.post("/api/workers/register", json={"name": "w", "device": "cpu"}).status_code == 401
         assert client.get("/api/runs", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert client.get("/api/runs", headers={"Authorization": "Bearer s3cret"}).status_code == 200
-        assert client.get("/api/runs", params={"token": "s3cret"}).status_code == 200
+        assert client.get("/api/runs", params={"token": "s3cret"}).status_code == 401  # the token is never taken from a URL
 
 
 def test_workers_list_shows_alive_workers_and_their_runs(client: TestClient) -> None:

@@ -46,13 +46,19 @@ def console() -> ConsoleWatch:
     return ConsoleWatch()
 
 
-@pytest.fixture
-def page(context: BrowserContext, console: ConsoleWatch) -> Iterator[Page]:
-    """A fresh tab; after the test, no console error or page error may have happened on it."""
+def watched_tab(context: BrowserContext, console: ConsoleWatch) -> Page:
+    """A new tab of `context` whose console messages and page errors go to `console`."""
     tab = context.new_page()
     tab.set_default_timeout(20_000)
     tab.on("console", console.on_console)
     tab.on("pageerror", console.on_page_error)
+    return tab
+
+
+@pytest.fixture
+def page(context: BrowserContext, console: ConsoleWatch) -> Iterator[Page]:
+    """A fresh tab; after the test, no console error or page error may have happened on it."""
+    tab = watched_tab(context, console)
     yield tab
     tab.close()
     assert console.unexpected() == [], "errors in the browser console"

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from tests.backend.backend_api import JSON
+
 FINISHED = ("succeeded", "failed", "cancelled")
 
 
@@ -20,7 +22,7 @@ def create_run(url: str, **fields: Any) -> dict[str, Any]:
 def create_runs(url: str, count: int, **fields: Any) -> list[int]:
     """POST /api/runs `count` times over one connection (runs named "run 0", "run 1", ...); their ids."""
     ids = []
-    with httpx.Client(base_url=url, timeout=10) as client:
+    with httpx.Client(base_url=url, timeout=10, headers=JSON) as client:
         for i in range(count):
             response = client.post("/api/runs", json={"name": f"run {i}", **fields})
             assert response.status_code == 201, response.text
@@ -49,4 +51,4 @@ def wait_for_status(url: str, run_id: int, statuses: tuple[str, ...] = FINISHED,
 
 def cancel_run(url: str, run_id: int) -> None:
     """POST /api/runs/{id}/cancel (a finished run answers an error, which is fine here)."""
-    httpx.post(f"{url}/api/runs/{run_id}/cancel", timeout=10)
+    httpx.post(f"{url}/api/runs/{run_id}/cancel", headers=JSON, timeout=10)

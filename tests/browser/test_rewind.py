@@ -14,6 +14,7 @@ from dashboard_api import create_run
 from live_server import LiveServer
 from playwright.sync_api import Page
 
+from tests.backend.backend_api import checkpoint_bytes
 from trainboard.worker.client import BackendClient
 
 LEASE_S = 1.0
@@ -50,7 +51,7 @@ def test_open_run_page_trims_points_after_the_checkpoint_when_the_run_resumes(
         assert claimed is not None and claimed["id"] == run["id"]
         epoch_points = [{"name": "train_acc", "step": e, "value": 0.2 * e} for e in (1, 2)]
         first.ingest(run["id"], [{"seq": 1, "type": "metrics", "points": loss_points(1, 25) + epoch_points}])
-        first.put_checkpoint(run["id"], b"weights after epoch 1", epoch=1, step=STEPS_PER_EPOCH)
+        first.put_checkpoint(run["id"], checkpoint_bytes("after epoch 1"), epoch=1, step=STEPS_PER_EPOCH)
 
         page.goto(f"{url}/runs/{run['id']}")
         page.wait_for_selector("#app[data-loaded=true]")

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tests.backend.backend_api import JSON
 from tests.backend.backend_server import ServerProcess
 from tests.polling import wait_until
 
@@ -24,12 +25,12 @@ TINY_RUN = {
 class WorkerProcess:
     """`python -m worker` against a server, with its own work directory; stop() cleans up."""
 
-    def __init__(self, server_url: str, folder: Path, name: str, **env: str) -> None:
+    def __init__(self, server_url: str, folder: Path, name: str, *args: str, **env: str) -> None:
         self.name = name
         self.log_path = folder / f"{name}.log"
         command = [
             sys.executable, "-m", "trainboard.worker", "--server", server_url, "--name", name, "--device", "cpu",
-            "--work-dir", str(folder / name), "--data-dir", str(folder / "data"), "--poll", "0.2",
+            "--work-dir", str(folder / name), "--data-dir", str(folder / "data"), "--poll", "0.2", *args,
         ]
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("TRAINBOARD_")}
         self.log_file = open(self.log_path, "wb")
@@ -75,7 +76,10 @@ class Api:
         return httpx.get(f"{self.url}{path}", params=params, timeout=10).raise_for_status().json()
 
     def post(self, path: str) -> httpx.Response:
-        return httpx.post(f"{self.url}{path}", timeout=10)
+        return httpx.post(f"{self.url}{path}", headers=JSON, timeout=10)
+
+    def delete(self, path: str) -> httpx.Response:
+        return httpx.delete(f"{self.url}{path}", headers=JSON, timeout=10)
 
     def series(self, run_id: int, name: str) -> tuple[list[int], list[float]]:
         """All stored points of one metric (no downsampling)."""
@@ -115,9 +119,9 @@ class Cluster:
         self.servers.append(start_server(self.folder, **env))
         return self.servers[-1]
 
-    def worker(self, server: ServerProcess, name: str, **env: str) -> WorkerProcess:
-        """A real worker process of `server`."""
-        self.workers.append(WorkerProcess(server.url, self.folder, name, **env))
+    def worker(self, server: ServerProcess, name: str, *args: str, **env: str) -> WorkerProcess:
+        """A real worker process of `server`; `args` are more flags of `trainboard worker`."""
+        self.workers.append(WorkerProcess(server.url, self.folder, name, *args, **env))
         return self.workers[-1]
 
     def close(self) -> None:

@@ -129,7 +129,7 @@ def test_deleting_a_running_run_stops_it_and_the_worker_goes_on(one_worker: tupl
     run = api.create({**TINY_RUN, "epochs": 200, "train_limit": 4096})
     wait_until(lambda: len(api.series(run["id"], "loss")[0]) > 8, "the first losses", timeout_s=90)
 
-    assert httpx.delete(f"{api.url}/api/runs/{run['id']}", timeout=10).status_code == 204
+    assert api.delete(f"/api/runs/{run['id']}").status_code == 204
     assert httpx.get(f"{api.url}/api/runs/{run['id']}", timeout=10).status_code == 404
     following = api.create(TINY_RUN)
     done = api.wait_status(following["id"], {"succeeded", "failed"}, 120)

@@ -1,11 +1,15 @@
 """Schemathesis against a live server's OpenAPI schema: no request gets a 5xx, every response matches the schema.
 
+Its bodies include deeply nested values (hostile_bodies.py), and raw bodies that a strict JSON encoder never
+writes (NaN and Infinity tokens, 1e999, 20,000 levels of nesting) go to every operation that takes one.
+
 Bounded: 25 examples per operation, no shrinking, one fixed seed (so a failure reproduces), about 20 s.
 The two Server-Sent Event endpoints are left out: their streams never end by themselves.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -30,6 +34,7 @@ CHECKS = (
     "response_schema_conformance",
 )
 TIMEOUT_S = 240
+HOSTILE_BODIES = Path(__file__).with_name("hostile_bodies.py")
 
 
 @pytest.fixture
@@ -63,10 +68,37 @@ def test_fuzzing_the_openapi_schema_finds_no_server_error_and_no_schema_mismatch
         "--report", "junit", "--report-junit-path", str(report),
     ]
     # In tmp_path: schemathesis and hypothesis keep their files in the working directory.
-    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT_S)
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOSTILE_BODIES)}  # deep nesting among its bodies
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
     output = result.stdout[-6000:] + result.stderr[-2000:]
     assert result.returncode == 0, output
     suite = ElementTree.parse(report).getroot()
     tested = {case.get("name") for case in suite.iter("testcase")}
     assert tested == {*_operations(schema), "Stateful tests"}, output  # every operation was exercised
     assert (suite.get("failures"), suite.get("errors")) == ("0", "0"), output
+
+
+HOSTILE_RAW = (
+    b'{"lr": NaN, "epochs": Infinity}',
+    b"[" * 20_000 + b"]" * 20_000,
+    b'{"a": ' + b"[" * 20_000 + b"]" * 20_000 + b"}",
+    b'{"name": "\\ud800", "x": -Infinity}',
+    b"1e999",
+)
+
+
+def test_raw_hostile_bodies_get_no_server_error_and_keep_the_connection(server: ServerProcess) -> None:
+    schema = httpx.get(f"{server.url}/openapi.json", timeout=10).json()
+    with_body = [
+        (method.upper(), path.replace("{run_id}", "1").replace("{worker_id}", "1").replace("{name}", "confusion"))
+        for path, item in schema["paths"].items() for method, operation in item.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+    assert len(with_body) >= 6
+    with httpx.Client(base_url=server.url, timeout=30, headers={"Content-Type": "application/json"}) as client:
+        httpx.post(f"{server.url}/api/runs", json={"dataset": "synthetic"}, timeout=10)
+        for method, path in with_body:
+            for body in HOSTILE_RAW:
+                answer = client.request(method, path, content=body)
+                assert answer.status_code < 500, (method, path, body[:40], answer.text[:300])
+                assert answer.headers.get("connection") != "close", (method, path, body[:40])

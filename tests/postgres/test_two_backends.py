@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.backend.backend_api import (
+    JSON,
     SseEvent,
     claim,
     create_run,
@@ -50,14 +51,14 @@ def test_concurrent_claims_through_two_backends_take_each_run_once(
     backends: tuple[ServerProcess, ServerProcess],
 ) -> None:
     urls = [server.url for server in backends]
-    with httpx.Client(base_url=urls[0], timeout=10.0) as http:
+    with httpx.Client(base_url=urls[0], timeout=10.0, headers=JSON) as http:
         runs = {create_run(http)["id"] for _ in range(RUNS)}
     claims: list[tuple[int, int]] = []  # (run id, index of the backend that answered)
     lock = threading.Lock()
     start = threading.Barrier(CLAIMERS)
 
     def claimer(index: int) -> None:
-        clients = [httpx.Client(base_url=url, timeout=30.0) for url in urls]
+        clients = [httpx.Client(base_url=url, timeout=30.0, headers=JSON) for url in urls]
         try:
             worker = register(clients[index % 2], f"claimer-{index}")
             start.wait()
@@ -87,12 +88,12 @@ def test_a_stream_on_one_backend_gets_events_ingested_through_the_other(
     backends: tuple[ServerProcess, ServerProcess],
 ) -> None:
     a, b = backends
-    with httpx.Client(base_url=a.url, timeout=10.0) as via_a, httpx.Client(base_url=b.url, timeout=10.0) as via_b:
+    with httpx.Client(base_url=a.url, timeout=10.0, headers=JSON) as via_a, httpx.Client(base_url=b.url, timeout=10.0, headers=JSON) as via_b:
         run = create_run(via_a)["id"]
         worker = register(via_b)
         claim(via_b, worker)
         seen: list[SseEvent] = []
-        with httpx.Client(base_url=a.url, timeout=10.0) as watcher:  # 10 s read timeout: live, not a fallback
+        with httpx.Client(base_url=a.url, timeout=10.0, headers=JSON) as watcher:  # 10 s read timeout: live, not a fallback
             with watcher.stream("GET", f"/api/runs/{run}/events") as response:
                 events = iter_sse(response)
                 read_until(events, lambda e: e.event == "status" and e.data["status"] == "running", seen)
@@ -116,8 +117,8 @@ def test_run_list_changes_made_on_one_backend_reach_the_other(backends: tuple[Se
     a, b = backends
     big_info = {"classes": [f"class-{i:05d}-" + "x" * 40 for i in range(400)]}  # about 20 KB: over NOTIFY's limit
     got: list[SseEvent] = []
-    with httpx.Client(base_url=b.url, timeout=10.0) as via_b:
-        with httpx.Client(base_url=a.url, timeout=10.0) as watcher, watcher.stream("GET", "/api/events") as response:
+    with httpx.Client(base_url=b.url, timeout=10.0, headers=JSON) as via_b:
+        with httpx.Client(base_url=a.url, timeout=10.0, headers=JSON) as watcher, watcher.stream("GET", "/api/events") as response:
             events = iter_sse(response)
             run = create_run(via_b)["id"]
             worker = register(via_b)

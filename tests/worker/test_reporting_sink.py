@@ -40,7 +40,7 @@ class FlakyBackend:
 
 
 def make_sink(tmp_path: Path, backend: FlakyBackend, next_seq: int = 1) -> ReportingSink:
-    return ReportingSink(backend, 7, next_seq, tmp_path, threading.Event(), flush_s=0.01)  # type: ignore[arg-type]
+    return ReportingSink(backend, 7, next_seq, tmp_path, threading.Event())  # type: ignore[arg-type]
 
 
 def test_reports_wait_for_the_backend_and_arrive_in_order_with_sequence_numbers(tmp_path: Path) -> None:

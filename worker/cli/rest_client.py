@@ -123,7 +123,7 @@ class RestClient:
         return self._request("GET", f"/api/runs/{run_id}")
 
     def cancel_run(self, run_id: int) -> dict[str, Any]:
-        return self._request("POST", f"/api/runs/{run_id}/cancel")
+        return self._request("POST", f"/api/runs/{run_id}/cancel", headers={"Content-Type": "application/json"})
 
     def run_events(self, run_id: int, last_event_id: int | None = None) -> Iterator[ServerEvent]:
         """The run's events after `last_event_id` (all when None), then live ones, up to and including `end`.

@@ -115,5 +115,14 @@ def call_with_retries(
 def describe_failure(error: BaseException) -> str:
     """'HTTP 503: <detail>' for an answer, the exception's class and message for a transport error."""
     if isinstance(error, httpx.HTTPStatusError):
-        return f"HTTP {error.response.status_code}: {error.response.text[:200]}"
+        return f"HTTP {error.response.status_code}: {_detail(error.response)[:300]}"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _detail(response: httpx.Response) -> str:
+    """The `detail` of an error answer ({"detail": "..."}), else its text."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return detail if isinstance(detail, str) else response.text

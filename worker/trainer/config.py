@@ -29,7 +29,8 @@ DEVICE_PATTERN = r"^(auto|cpu|mps|cuda(:\d+)?)$"
 class TrainConfig(BaseModel):
     """Everything that determines a training run; stored with the run and in every result file."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # Non-finite numbers (NaN, 1e999) are refused: JSON cannot carry them back, and no field means them.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     kind: Literal["train"] = "train"
     name: str | None = Field(None, max_length=200, description="Free-form label shown in the dashboard")

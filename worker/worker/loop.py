@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from trainboard.common.retry import call_with_retries
+from trainboard.common.retry import call_with_retries, describe_failure
 from trainboard.worker.client import BackendClient, LeaseLostError
 from trainboard.worker.heartbeat import Heartbeat
 from trainboard.worker.reporting_sink import ReportingSink
@@ -32,7 +32,8 @@ class WorkerOptions:
     data_dir: Path | None = None
     work_dir: Path | None = None
     token: str | None = None
-    poll_s: float = 1.0
+    poll_s: float = 1.0  # wait after a failed claim (the server away) before the next
+    give_up_s: float = 300.0  # how long a server answering errors to reports is retried before the run fails
     max_runs: int | None = None  # stop after this many runs (None = forever)
 
 
@@ -42,6 +43,10 @@ def failure_reason(exc: BaseException) -> str:
     if "out of memory" in text.lower():
         return f"CUDA out of memory: lower batch_size or use a smaller model ({text[:200]})"
     return f"{type(exc).__name__}: {text}"[:500] if text else type(exc).__name__
+
+
+class ClaimInterrupted(Exception):
+    """A shutdown signal arrived while the worker waited in a claim."""
 
 
 class Worker:
@@ -56,6 +61,7 @@ class Worker:
         self.work_dir = options.work_dir or Path.home() / ".cache" / "trainboard" / "worker" / self.name
         self.heartbeat = Heartbeat(self.client, interval_s=1.0)  # until the server announces its interval
         self.runs_done = 0
+        self._claiming = False
 
     @staticmethod
     def _resolve_device(device: str) -> str:
@@ -77,9 +83,15 @@ class Worker:
         }
 
     def request_shutdown(self) -> None:
-        """Ask the current run to stop at its next step and be handed back; then exit."""
+        """Ask the current run to stop at its next step and be handed back; then exit.
+
+        Called from the signal handler: while the worker waits in a claim (a long poll), it raises
+        ClaimInterrupted there, so an idle worker exits at once instead of at the end of the wait.
+        """
         self.shutdown.set()
         self.heartbeat.stop.set()
+        if self._claiming:
+            raise ClaimInterrupted()
 
     def run_forever(self) -> int:
         """Claim and execute runs until shutdown (or max_runs). Returns the process exit code."""
@@ -94,12 +106,14 @@ class Worker:
                 if self.options.max_runs is not None and self.runs_done >= self.options.max_runs:
                     break
                 try:
-                    claimed = self.client.claim()
-                except Exception as exc:  # backend away: keep polling
-                    log.warning("claim failed (%s); retrying", exc.__class__.__name__)
-                    claimed = None
-                if claimed is None:
+                    claimed = self._claim()
+                except ClaimInterrupted:
+                    break
+                except Exception as exc:  # backend away: keep trying
+                    log.warning("claim failed (%s); retrying", describe_failure(exc))
                     self.shutdown.wait(self.options.poll_s)
+                    continue
+                if claimed is None:
                     continue
                 self.execute(claimed)
                 self.runs_done += 1
@@ -108,30 +122,50 @@ class Worker:
             self.client.close()
         return 0
 
+    def _claim(self) -> dict[str, Any] | None:
+        """One claim, waiting on the server for a queued run; a shutdown signal interrupts the wait."""
+        self._claiming = True
+        try:
+            if self.shutdown.is_set():
+                raise ClaimInterrupted()
+            return self.client.claim()
+        finally:
+            self._claiming = False
+
     def execute(self, claimed: dict[str, Any]) -> str:
-        """Run one claimed run to its end and report how it ended."""
+        """Run one claimed run to its end and report how it ended. Any error on the way fails the run."""
         run_id = int(claimed["id"])
         run_dir = self.work_dir / f"run-{run_id}"
-        run_dir.mkdir(parents=True, exist_ok=True)
         stop = self.heartbeat.watch(run_id)
         if self.shutdown.is_set():
             stop.set()
-        sink = ReportingSink(self.client, run_id, int(claimed.get("next_seq", 1)), run_dir, stop)
         log.info("run %s: starting (%s, attempt %s)", run_id, claimed["kind"], claimed.get("attempt"))
         status, error, log_text = "succeeded", None, None
+        sink: ReportingSink | None = None
         try:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            sink = ReportingSink(self.client, run_id, int(claimed.get("next_seq", 1)), run_dir, stop,
+                                 give_up_s=self.options.give_up_s)
             summary = self._train(claimed, run_dir, sink)
-            if self.heartbeat.cancelled:
+            if sink.failure:
+                status, error = "failed", sink.failure
+            elif self.heartbeat.cancelled:
                 status = "cancelled"
             elif self.shutdown.is_set() and summary.get("stopped"):
                 status = "requeue"
         except Exception as exc:
             status, error, log_text = "failed", failure_reason(exc), traceback.format_exc()
             log.error("run %s failed: %s", run_id, error)
-            sink.on_log("error", log_text)
-        sink.close()
+            if sink is not None:
+                sink.on_log("error", log_text)
+        if sink is not None:
+            sink.close()
+            if sink.failure and status != "failed":  # the last reports (artifacts, summary) did not arrive
+                status, error = "failed", sink.failure
+        if status == "failed" and log_text is None:
+            log_text = error
         self.heartbeat.watch(None)
-        if not (sink.lease_lost or self.heartbeat.lease_lost):
+        if not ((sink is not None and sink.lease_lost) or self.heartbeat.lease_lost):
             try:
                 call_with_retries(lambda: self.client.finish(run_id, status, error, log_text), f"finish run {run_id}")
             except LeaseLostError:
@@ -140,6 +174,7 @@ class Worker:
                 log.warning("run %s: finish refused (%s)", run_id, exc.response.status_code)
         if status != "requeue":
             shutil.rmtree(run_dir, ignore_errors=True)
+        self.client.forget(run_id)
         log.info("run %s: %s", run_id, status)
         return status
 

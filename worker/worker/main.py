@@ -20,7 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (env TRAINBOARD_DATA_DIR)")
     parser.add_argument("--work-dir", type=Path, default=None, help="scratch directory for checkpoints and outbox")
     parser.add_argument("--max-runs", type=int, default=None, help="exit after this many runs")
-    parser.add_argument("--poll", type=float, default=1.0, help="seconds between claims when the queue is empty")
+    parser.add_argument("--poll", type=float, default=1.0, help="seconds to wait after a failed claim")
+    parser.add_argument("--give-up-after", type=float, default=300.0, metavar="SECONDS",
+                        help="fail a run whose reports the server keeps refusing with errors for this long "
+                             "(default 300; a server that cannot be reached is waited for without limit)")
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -30,6 +33,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     options = WorkerOptions(
         server=args.server, device=args.device, name=args.name, data_dir=args.data_dir, work_dir=args.work_dir,
         token=os.environ.get("TRAINBOARD_TOKEN") or None, poll_s=args.poll, max_runs=args.max_runs,
+        give_up_s=args.give_up_after,
     )
     worker = Worker(options)
     signal.signal(signal.SIGTERM, lambda *_: worker.request_shutdown())

@@ -66,14 +66,30 @@ def settings_from_args(args: argparse.Namespace) -> Any:
     from trainboard.cli.errors import CliError
 
     given: dict[str, Any] = {}
+    extra_hosts = listening_host_names(args.host)
     if args.db is not None:
         given.update(db=args.db, database_url=None)  # an explicit file wins over a URL from the environment
     if args.data_dir is not None:
         given["data_dir"] = args.data_dir
     try:
-        return Settings.from_env(**given)
+        settings = Settings.from_env(**given)
     except SettingsError as exc:
         raise CliError(str(exc)) from None
+    hosts = tuple(dict.fromkeys((*settings.allowed_hosts, *extra_hosts)))
+    return settings.model_copy(update={"allowed_hosts": hosts})
+
+
+def listening_host_names(host: str) -> tuple[str, ...]:
+    """The Host names a server bound to `host` answers to besides loopback: the address itself, or for a
+    wildcard address this machine's names and addresses (others go in TRAINBOARD_ALLOWED_HOSTS)."""
+    if host not in ("0.0.0.0", "::", ""):
+        return (host,)
+    names = {socket.gethostname(), socket.getfqdn()}
+    try:
+        names.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None))
+    except OSError:
+        pass
+    return tuple(sorted(names))
 
 
 def run_serve(args: argparse.Namespace) -> int:
