@@ -58,6 +58,9 @@ class RunPublic(BaseModel):
     attempt: int
     best_test_acc: float | None = Field(description="Best test accuracy so far, a fraction in [0, 1]")
     last_event_id: int = Field(description="Subscribe to /api/runs/{id}/events from here")
+    waiting: str | None = Field(
+        None, description="Queued runs that no live worker can take: why ('waiting: no live worker has model x')"
+    )
 
 
 class RunsPublic(BaseModel):
@@ -206,12 +209,27 @@ class PresetsPublic(BaseModel):
     count: int
 
 
+class ModelArgPublic(BaseModel):
+    """One option of a network, as its registration declares it (the launch form renders a field for it)."""
+
+    name: str
+    type: Literal["int", "float", "bool", "str"]
+    default: bool | int | float | str | None = None
+    required: bool = False
+    choices: list[bool | int | float | str] | None = None
+
+
 class ModelPublic(BaseModel):
-    """A network a run can train."""
+    """A network a run can train: a built-in, or one that live workers' plugins offer."""
 
     name: str
     description: str
-    parameters: int = Field(description="For 3x32x32 inputs and 10 classes")
+    parameters: int | None = Field(None, description="For 3x32x32 inputs, 10 classes and default options")
+    source: str = Field("builtin", description="'builtin', or the plugin module that registered it")
+    args: list[ModelArgPublic] = Field(default_factory=list, description="Options, set in the run's model_args")
+    feature_layers: list[str] | None = Field(None, description="Layers whose activations are shown by default")
+    layers: list[str] | None = Field(None, description="Module names, for feature_layers")
+    workers: list[str] = Field(default_factory=list, description="Live workers that offer it")
 
 
 class ModelsPublic(BaseModel):
@@ -222,14 +240,17 @@ class ModelsPublic(BaseModel):
 
 
 class DatasetPublic(BaseModel):
-    """A dataset and whether the workers on this machine can use it."""
+    """A dataset: whether it is on the server's data directory (built-ins), and which live workers have it."""
 
     name: str
+    description: str = ""
     status: Literal["present", "downloadable", "missing"]
     path: str | None
     how: str
-    train_size: int
-    test_size: int
+    train_size: int | None = Field(description="Images in the training split; None where only the worker knows")
+    test_size: int | None
+    source: str = Field("builtin", description="'builtin', 'npz', 'image-folder', or the plugin that registered it")
+    workers: list[str] = Field(default_factory=list, description="Live workers that can load it")
 
 
 class DatasetsPublic(BaseModel):

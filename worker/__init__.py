@@ -7,6 +7,9 @@
 - `trainboard.backend`: the server (FastAPI app, database, live events)
 - `trainboard.cli`: the `trainboard` command
 - `trainboard.common`: small torch-free helpers that the server and the clients share
+- `trainboard.plugins`: the registry of networks and datasets, and the loading of plugins on workers
+
+`trainboard.register_model` and `trainboard.register_dataset` add a network or a dataset (docs/plugins.md).
 """
 
 from __future__ import annotations
@@ -18,4 +21,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+from trainboard.plugins.registry import register_dataset, register_model  # noqa: E402  (after __version__)
+
+__all__ = ["__version__", "register_dataset", "register_model"]

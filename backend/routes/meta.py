@@ -9,6 +9,7 @@ from trainboard.backend.deps import SessionDep, SettingsDep, TokenDep
 from trainboard.backend.errors import error_responses
 from trainboard.backend.schemas import DatasetsPublic, Health, ModelsPublic, PresetsPublic
 from trainboard.backend.services.catalog import list_datasets, list_models, list_presets
+from trainboard.backend.services.offers import live_workers
 
 router = APIRouter(prefix="/api", tags=["meta"])
 
@@ -20,15 +21,16 @@ def read_presets() -> PresetsPublic:
 
 
 @router.get("/models", response_model=ModelsPublic, dependencies=[TokenDep], responses=error_responses(401))
-def read_models() -> ModelsPublic:
-    """Networks a run can train, with parameter counts."""
-    return list_models()
+def read_models(session: SessionDep, settings: SettingsDep) -> ModelsPublic:
+    """Networks a run can train: the built-ins and what live workers' plugins offer, with their options."""
+    return list_models(live_workers(session, settings.lease_s))
 
 
 @router.get("/datasets", response_model=DatasetsPublic, dependencies=[TokenDep], responses=error_responses(401))
-def read_datasets(settings: SettingsDep) -> DatasetsPublic:
-    """Datasets and whether they are present in the data directory, downloadable, or missing (and how to get them)."""
-    return list_datasets(settings.data_dir)
+def read_datasets(session: SessionDep, settings: SettingsDep) -> DatasetsPublic:
+    """Datasets: the built-ins (present in the server's data directory, downloadable, or missing, and how to get
+    them) and what live workers offer, each with the workers that have it."""
+    return list_datasets(settings.data_dir, live_workers(session, settings.lease_s))
 
 
 @router.get("/health", response_model=Health)

@@ -20,6 +20,7 @@ from trainboard.backend.schemas import (
 )
 from trainboard.backend.services import runs as run_service
 from trainboard.backend.services.logs import list_logs
+from trainboard.backend.services.waiting import with_waiting
 
 router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[TokenDep], responses=error_responses(401))
 
@@ -33,15 +34,21 @@ router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[TokenDep], r
 def create_run(
     session: SessionDep,
     broker: BrokerDep,
+    settings: SettingsDep,
     body: Annotated[dict[str, Any], Body(openapi_examples=RUN_CREATE_EXAMPLES)],
 ) -> RunPublic:
-    """Queue a run. The body is flat: an optional `preset` plus config fields, which override the preset."""
-    return RunPublic.model_validate(run_service.create_run(session, broker, body), from_attributes=True)
+    """Queue a run. The body is flat: an optional `preset` plus config fields, which override the preset.
+
+    `model` and `dataset` name a built-in or what a live worker offers (GET /api/models, /api/datasets).
+    """
+    run = run_service.create_run(session, broker, body, settings.lease_s)
+    return with_waiting(session, settings.lease_s, [RunPublic.model_validate(run, from_attributes=True)])[0]
 
 
 @router.get("", response_model=RunsPublic)
 def list_runs(
     session: SessionDep,
+    settings: SettingsDep,
     status: RunStatus | None = None,
     kind: Annotated[str | None, Query(pattern="^(train|lr_find)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -49,13 +56,15 @@ def list_runs(
 ) -> RunsPublic:
     """Runs, newest first, optionally filtered by status and kind."""
     runs, count = run_service.list_runs(session, status, kind, limit, offset)
-    return RunsPublic(data=[RunPublic.model_validate(r, from_attributes=True) for r in runs], count=count)
+    data = [RunPublic.model_validate(r, from_attributes=True) for r in runs]
+    return RunsPublic(data=with_waiting(session, settings.lease_s, data), count=count)
 
 
 @router.get("/{run_id}", response_model=RunPublic, responses=error_responses(404))
-def read_run(session: SessionDep, run_id: RunId) -> RunPublic:
-    """One run."""
-    return RunPublic.model_validate(run_service.get_run(session, run_id), from_attributes=True)
+def read_run(session: SessionDep, settings: SettingsDep, run_id: RunId) -> RunPublic:
+    """One run; a queued one that no live worker can take says why in `waiting`."""
+    run = RunPublic.model_validate(run_service.get_run(session, run_id), from_attributes=True)
+    return with_waiting(session, settings.lease_s, [run])[0]
 
 
 @router.post("/{run_id}/cancel", response_model=RunPublic, responses=error_responses(404, 409))
@@ -70,11 +79,13 @@ def cancel_run(session: SessionDep, broker: BrokerDep, run_id: RunId) -> RunPubl
 def clone_run(
     session: SessionDep,
     broker: BrokerDep,
+    settings: SettingsDep,
     run_id: RunId,
     overrides: Annotated[dict[str, Any] | None, Body(openapi_examples=RUN_CLONE_EXAMPLES)] = None,
 ) -> RunPublic:
     """Queue a copy of a run's config with optional field overrides (e.g. the LR an LR finder suggested)."""
-    return RunPublic.model_validate(run_service.clone_run(session, broker, run_id, overrides or {}), from_attributes=True)
+    run = run_service.clone_run(session, broker, run_id, overrides or {}, settings.lease_s)
+    return with_waiting(session, settings.lease_s, [RunPublic.model_validate(run, from_attributes=True)])[0]
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404))

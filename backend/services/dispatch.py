@@ -15,6 +15,7 @@ from trainboard.backend.schemas import WorkerPublic, WorkersPublic
 from trainboard.backend.services.artifacts import CHECKPOINT, find_artifact
 from trainboard.backend.services.holding import hold_run, new_lease_token
 from trainboard.backend.services.metrics import best_test_accuracy, drop_points_after
+from trainboard.backend.services.offers import LiveWorker, as_live, lacks
 from trainboard.backend.settings import Settings
 from trainboard.backend.tables import CANCELLED, FAILED, QUEUED, RUNNING, Run, RunEvent, Worker, utcnow
 from trainboard.backend.worker_protocol import (
@@ -30,6 +31,7 @@ from trainboard.backend.worker_protocol import (
 log = logging.getLogger(__name__)
 
 CLAIM_ATTEMPTS = 50  # candidates tried when other workers keep winning the race for the oldest queued run
+QUEUE_PAGE = 200  # queued runs read at a time while looking for one this worker can run
 
 
 def register_worker(session: Session, request: WorkerRegister, settings: Settings) -> WorkerRegistered:
@@ -75,11 +77,22 @@ def list_workers(session: Session, lease_s: float) -> WorkersPublic:
     return WorkersPublic(data=data, count=len(data))
 
 
-def _next_queued_id(session: Session) -> int | None:
-    query = select(Run.id).where(Run.status == QUEUED).order_by(col(Run.id)).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # concurrent claimers take different rows
-    return session.exec(query).first()
+def _next_runnable_id(session: Session, worker: LiveWorker) -> int | None:
+    """The oldest queued run this worker can run (its model, dataset, device kind and tags), or None."""
+    after = 0
+    while True:
+        page = session.exec(
+            select(Run.id, Run.config)
+            .where(Run.status == QUEUED, col(Run.id) > after)
+            .order_by(col(Run.id))
+            .limit(QUEUE_PAGE)
+        ).all()
+        for run_id, config in page:
+            if lacks(worker, config) is None:
+                return run_id
+        if len(page) < QUEUE_PAGE:
+            return None
+        after = page[-1][0]
 
 
 def _take(session: Session, run_id: int, worker: Worker, token_hash: str) -> bool:
@@ -125,15 +138,17 @@ def _rewind(session: Session, run: Run, outbox: Outbox) -> ResumePoint | None:
 def claim_run(
     session: Session, broker: EventBroker, worker_id: int, lease_s: float, max_attempts: int
 ) -> ClaimedRun | None:
-    """Give the oldest queued run to this worker, or None when the queue is empty. Never the same run to two.
+    """Give the oldest queued run this worker can run to it, or None when there is none. Never one run to two.
 
     The answer carries the run's new lease token; only this answer ever holds it.
     """
     worker = _touch_worker(session, worker_id)
     requeue_expired_runs(session, broker, lease_s, max_attempts)
     token, token_hash = new_lease_token()
+    offer = as_live(worker)
     for _ in range(CLAIM_ATTEMPTS):
-        run_id = _next_queued_id(session)
+        # The conditional UPDATE in _take decides races: of two claimers of one run, one matches no row.
+        run_id = _next_runnable_id(session, offer)
         if run_id is None:
             session.rollback()
             return None

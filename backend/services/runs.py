@@ -12,6 +12,8 @@ from trainboard.backend.errors import ConflictError, run_not_found
 from trainboard.backend.live.broker import RUNS_CHANNEL, EventBroker, LiveEvent, run_channel
 from trainboard.backend.live.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
 from trainboard.backend.services.artifacts import remove_run_files
+from trainboard.backend.services.offers import live_workers
+from trainboard.backend.services.runnable import require_runnable
 from trainboard.backend.services.validation import default_run_name, validate_clone, validate_run_body
 from trainboard.backend.tables import ACTIVE_STATUSES, CANCELLED, Run, utcnow
 from trainboard.trainer.config import TrainConfig
@@ -25,7 +27,12 @@ def get_run(session: Session, run_id: int) -> Run:
     return run
 
 
-def _insert_run(session: Session, broker: EventBroker, config: TrainConfig, preset: str | None) -> Run:
+def _insert_run(
+    session: Session, broker: EventBroker, config: TrainConfig, preset: str | None, lease_s: float
+) -> Run:
+    # Names only a plugin provides must be on offer by a live worker; the stored config has every option.
+    model_args = require_runnable(config, live_workers(session, lease_s))
+    config = config.model_copy(update={"model_args": model_args})
     run = Run(
         name=default_run_name(config, preset),
         kind=config.kind,
@@ -40,17 +47,19 @@ def _insert_run(session: Session, broker: EventBroker, config: TrainConfig, pres
     return run
 
 
-def create_run(session: Session, broker: EventBroker, body: dict[str, Any]) -> Run:
+def create_run(session: Session, broker: EventBroker, body: dict[str, Any], lease_s: float) -> Run:
     """Validate a flat body (optional preset + config fields) and queue a run; nothing is stored on error."""
     config, preset = validate_run_body(body)
-    return _insert_run(session, broker, config, preset)
+    return _insert_run(session, broker, config, preset, lease_s)
 
 
-def clone_run(session: Session, broker: EventBroker, run_id: int, overrides: dict[str, Any]) -> Run:
+def clone_run(
+    session: Session, broker: EventBroker, run_id: int, overrides: dict[str, Any], lease_s: float
+) -> Run:
     """Queue a new run with the config of `run_id` plus `overrides`."""
     source = get_run(session, run_id)
     config = validate_clone(source.config, overrides)
-    return _insert_run(session, broker, config, source.preset)
+    return _insert_run(session, broker, config, source.preset, lease_s)
 
 
 def list_runs(session: Session, status: str | None, kind: str | None, limit: int, offset: int) -> tuple[list[Run], int]:

@@ -90,7 +90,8 @@ export function fieldErrors(error, knownFields = []) {
   for (const item of error.detail) {
     const msg = cleanMessage(item.msg);
     let field = locName(item.loc);
-    if (field && knownFields.length && !knownFields.includes(field)) field = null;
+    // A nested location (model_args.width) belongs to its outermost known field.
+    if (field && knownFields.length && !knownFields.includes(field)) field = (item.loc || []).find((p) => knownFields.includes(p)) || null;
     if (!field) field = knownFields.find((name) => msg.startsWith(`${name} `) || msg.startsWith(`${name}:`)) || null;
     if (field) add(field, msg);
     else general.push(item.loc && item.loc.length > 1 ? `${item.loc.slice(1).join(".")}: ${msg}` : msg);

@@ -17,13 +17,15 @@ PACKAGE_DIRS = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["set
 
 # Which subpackage may import which (besides itself). The CLI may import everything; nothing imports it.
 ALLOWED = {
-    "trainboard": set(),
+    "trainboard": {"trainboard.plugins"},
     "trainboard.common": set(),
-    "trainboard.trainer": {"trainboard.common"},
-    "trainboard.worker": {"trainboard.trainer", "trainboard.common"},
-    "trainboard.backend": {"trainboard.trainer", "trainboard.common", "trainboard.frontend", "trainboard"},
+    "trainboard.plugins": set(),
+    "trainboard.trainer": {"trainboard.common", "trainboard.plugins"},
+    "trainboard.worker": {"trainboard.trainer", "trainboard.common", "trainboard.plugins"},
+    "trainboard.backend": {"trainboard.trainer", "trainboard.common", "trainboard.frontend", "trainboard",
+                           "trainboard.plugins"},
     "trainboard.cli": {"trainboard.trainer", "trainboard.common", "trainboard.worker", "trainboard.backend",
-                       "trainboard"},
+                       "trainboard", "trainboard.plugins"},
     "trainboard.frontend": set(),
 }
 
@@ -133,6 +135,28 @@ def test_each_subpackage_imports_only_the_layers_below_it() -> None:
             if other != layer and other not in ALLOWED[layer]:
                 wrong.append(f"{module} -> {target}")
     assert not wrong, wrong
+
+
+def test_only_workers_and_the_cli_import_the_plugin_loader() -> None:
+    # The server knows plugins from what workers report; it never imports user code (docs/architecture.md).
+    importers = sorted(
+        module for module, targets in import_graph().items() if "trainboard.plugins.loading" in targets
+    )
+    assert importers, "nothing imports the plugin loader"
+    assert all(subpackage(module) in ("trainboard.worker", "trainboard.cli") for module in importers), importers
+
+
+def test_the_server_reaches_the_plugin_loader_through_no_chain_of_imports() -> None:
+    graph = import_graph()
+    seen: set[str] = set()
+    todo = [module for module in graph if subpackage(module) == "trainboard.backend"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(graph[module])
+    assert "trainboard.plugins.loading" not in seen
+    assert not any(subpackage(module) in ("trainboard.worker", "trainboard.cli") for module in seen)
 
 
 def test_the_live_event_broker_interface_does_not_know_its_postgresql_implementation() -> None:

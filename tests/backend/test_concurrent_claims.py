@@ -26,7 +26,7 @@ def _queue_runs(url: str, count: int) -> None:
     broker = InProcessBroker()
     with Session(engine, expire_on_commit=False) as session:
         for _ in range(count):
-            create_run(session, broker, {"dataset": "synthetic", "epochs": 1})
+            create_run(session, broker, {"dataset": "synthetic", "epochs": 1}, lease_s=30.0)
     engine.dispose()
 
 

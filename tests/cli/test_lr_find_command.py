@@ -54,7 +54,7 @@ def test_lr_find_writes_json_and_html_and_prints_the_suggestions(tmp_path: Path)
     [
         (["--mode", "cosine"], "mode: Input should be 'exp' or 'linear'"),
         (["--preset", "nope"], "valid presets: origin-2ep"),
-        (["--dataset", "imagenet"], "dataset: Input should be 'cifar10', 'fashion-mnist' or 'synthetic'"),
+        (["--dataset", "imagenet"], "dataset: unknown dataset 'imagenet'; valid datasets: cifar10, fashion-mnist, synthetic, mnist"),
         (["--start-lr", "1", "--end-lr", "0.1"], "end_lr (0.1) must be greater than start_lr (1.0)"),
         (["--num-iter", "1"], "num_iter: Input should be greater than 1"),
         (["--smooth", "1.5"], "smooth: Input should be less than 1"),

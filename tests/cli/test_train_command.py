@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugin_files.files import write_npz_dataset, write_plugin
 from trainboard.cli.commands.train import config_from_args
 from trainboard.cli.main import build_parser, main
 
@@ -62,7 +63,8 @@ def test_bad_preset_exits_2_with_one_line_listing_presets(tmp_path: Path) -> Non
     ("args", "message"),
     [
         (["--epochs", "0"], "error: epochs: Input should be greater than 0"),
-        (["--model", "vgg"], "error: model: Input should be 'tutorial_cnn', 'seed_resnet', 'resnet9' or 'resnet18'"),
+        (["--model", "vgg"], "error: model: unknown model 'vgg'; valid models: tutorial_cnn, seed_resnet, resnet9, resnet18 "
+                            "(or a plugin's, with --plugin)"),
         (["--dataset", "synthetic", "--batch-size", "5000"],
          "error: batch_size 5000 is larger than the 4096 training images of synthetic"),
         (["--lr", "fast"], "error: train: argument --lr: invalid float value: 'fast'"),
@@ -100,7 +102,7 @@ def test_set_values_are_converted_by_the_config() -> None:
 def test_models_lists_names_parameters_descriptions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["name", "parameters", "description"]
+    assert out[0].split() == ["name", "parameters", "options", "description"]
     rows = {line.split()[0]: line.split()[1] for line in out[1:]}
     assert rows["tutorial_cnn"] == "62,006"
     assert set(rows) == {"tutorial_cnn", "seed_resnet", "resnet9", "resnet18"}
@@ -122,3 +124,42 @@ def test_parser_and_help_do_not_import_torch() -> None:
     code = "import sys; from trainboard.cli.main import build_parser; build_parser(); print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_train_runs_a_plugin_network_with_its_options_on_an_npz_dataset(tmp_path: Path) -> None:
+    plugin = write_plugin(tmp_path)
+    write_npz_dataset(tmp_path / "data")
+    out = tmp_path / "run"
+    done = _run("train", "--plugin", str(plugin), "--model", "wide_cnn", "--model-arg", "width=6",
+                "--dataset", "bands", "--data-dir", str(tmp_path / "data"), "--epochs", "2", "--batch-size", "16",
+                "--lr", "0.05", "--device", "cpu", "--set", "normalize=dataset", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads((out / "result.json").read_text())
+    assert result["config"]["model_args"] == {"width": 6}
+    assert list(result["per_class"]) == ["red", "green", "blue"]
+    assert sum(map(sum, result["confusion"])) == 90
+    assert result["summary"]["test_accuracy"] > 0.6  # three classes: chance is 1/3
+
+
+def test_a_plugin_network_without_its_plugin_or_with_a_bad_option_is_one_line(tmp_path: Path) -> None:
+    plugin = write_plugin(tmp_path)
+    missing = _run("train", "--model", "wide_cnn", "--dataset", "synthetic", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines()[-1].startswith("error: model: unknown model 'wide_cnn'; valid models: tutorial_cnn")
+    bad = _run("train", "--plugin", str(plugin), "--model", "wide_cnn", "--model-arg", "width=wide",
+               "--dataset", "synthetic", "--device", "cpu", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines()[-1] == "error: model_args.width: expected int, got 'wide'"
+
+
+def test_models_lists_a_plugins_network_with_its_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from trainboard.plugins.registry import unregister
+
+    try:
+        assert main(["models", "--plugin", str(write_plugin(tmp_path))]) == 0
+        lines = capsys.readouterr().out.splitlines()
+    finally:
+        unregister("wide_cnn")
+        unregister("plugin-bands")
+    row = next(line for line in lines if line.startswith("wide_cnn"))
+    assert "width: int = 8, dropout: float = 0.0" in row and "Two convolutions" in row

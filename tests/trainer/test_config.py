@@ -8,7 +8,9 @@ from pydantic import ValidationError
 
 from trainboard.cli.main import format_validation_error
 from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.data.registry import load_dataset
 from trainboard.trainer.device import DeviceUnavailableError, resolve_device
+from trainboard.trainer.models import build_model
 from trainboard.trainer.presets import UnknownPresetError, build_config
 
 
@@ -18,12 +20,21 @@ def _error_line(**overrides) -> str:
     return format_validation_error(caught.value, list(TrainConfig.model_fields))
 
 
-def test_unknown_model_lists_the_models() -> None:
-    assert _error_line(model="vgg") == "model: Input should be 'tutorial_cnn', 'seed_resnet', 'resnet9' or 'resnet18'"
+def test_unknown_model_lists_the_models(tmp_path) -> None:
+    with pytest.raises(ValueError) as caught:
+        build_model("vgg")
+    assert str(caught.value) == "unknown model 'vgg'; valid models: tutorial_cnn, seed_resnet, resnet9, resnet18"
 
 
-def test_unknown_dataset_lists_the_datasets() -> None:
-    assert _error_line(dataset="mnist") == "dataset: Input should be 'cifar10', 'fashion-mnist' or 'synthetic'"
+def test_unknown_dataset_lists_the_datasets(tmp_path) -> None:
+    with pytest.raises(ValueError) as caught:
+        load_dataset("imagenet", tmp_path)
+    assert str(caught.value).startswith("unknown dataset 'imagenet'; valid datasets: cifar10, fashion-mnist, synthetic, mnist")
+
+
+def test_model_and_dataset_names_must_be_plain() -> None:
+    assert _error_line(model="../evil").startswith("model: String should match pattern")
+    assert _error_line(dataset="Big Data").startswith("dataset: String should match pattern")
 
 
 def test_zero_epochs_names_the_field() -> None:

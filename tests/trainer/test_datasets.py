@@ -157,7 +157,7 @@ def test_installed_fashion_mnist_loads_60000_and_10000_then_reloads_from_its_cac
     def no_decoding(*_args: object) -> None:
         raise AssertionError("the second load decoded the IDX files again instead of reading the cache")
 
-    monkeypatch.setattr("trainboard.trainer.data.registry._decode", no_decoding)
+    monkeypatch.setattr("trainboard.trainer.data.registry._decode_builtin", no_decoding)
     second = load_dataset("fashion-mnist", tmp_path)
     assert _same_tensors(first, second)
 
@@ -232,7 +232,7 @@ def test_installed_fashion_mnist_is_present_for_an_empty_data_dir(tmp_path: Path
 
 def test_unknown_dataset_name_lists_the_valid_ones(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cifar10, fashion-mnist, synthetic"):
-        load_dataset("mnist", tmp_path)
+        load_dataset("mnist-9", tmp_path)
 
 
 def test_default_data_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,11 +42,16 @@ def add_config_arguments(
                             help=(flag_help or {}).get(field, f"override config field '{field}'"))
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="FIELD=VALUE",
                         help=f"override any config field, e.g. {set_example}")
+    parser.add_argument("--model-arg", dest="model_arg_assignments", action="append", default=[], metavar="NAME=VALUE",
+                        help="set one option of the network (model_args), e.g. --model-arg width=64")
 
 
 def config_overrides(args: argparse.Namespace, field_flags: Sequence[FieldFlag]) -> dict[str, Any]:
     """The overrides of the preset: --set assignments first, then the field flags given."""
     overrides = parse_assignments(args.assignments)
+    model_args = parse_model_args(getattr(args, "model_arg_assignments", []))
+    if model_args:
+        overrides["model_args"] = {**(overrides.get("model_args") or {}), **model_args}
     overrides.update({field: getattr(args, field) for _, field, _ in field_flags if getattr(args, field) is not None})
     return overrides
 
@@ -69,3 +74,17 @@ def parse_assignments(assignments: list[str]) -> dict[str, Any]:
         else:
             overrides[field.strip()] = text
     return overrides
+
+
+def parse_model_args(assignments: list[str]) -> dict[str, Any]:
+    """NAME=VALUE pairs as model_args: JSON values (64, 0.5, true, "text") where they parse, else the text."""
+    model_args: dict[str, Any] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"--model-arg: expected NAME=VALUE, got {assignment!r}")
+        try:
+            model_args[name.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            model_args[name.strip()] = value
+    return model_args

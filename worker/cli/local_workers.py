@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -16,8 +17,12 @@ log = logging.getLogger(__name__)
 STOP_GRACE_S = 30.0  # a worker stopping mid-run checkpoints and hands the run back; give it time
 
 
-def start_local_workers(n: int, server_url: str, data_dir: Path) -> list[subprocess.Popen[bytes]]:
-    """Start `n` processes of `python -m trainboard.worker --server URL` (they retry until the server answers)."""
+def start_local_workers(
+    n: int, server_url: str, data_dir: Path, plugins: Sequence[str] = ()
+) -> list[subprocess.Popen[bytes]]:
+    """Start `n` processes of `python -m trainboard.worker --server URL` (they retry until the server answers);
+    each imports the `plugins` (modules or files, a relative path taken from the current directory)."""
+    plugin_flags = [flag for spec in plugins for flag in ("--plugin", _absolute_if_file(spec))]
     env = {**os.environ, "TRAINBOARD_DATA_DIR": str(data_dir)}
     host = socket.gethostname()
     processes = []
@@ -32,10 +37,16 @@ def start_local_workers(n: int, server_url: str, data_dir: Path) -> list[subproc
             str(data_dir),
             "--name",
             f"{host}-local{index}",
+            *plugin_flags,
         ]
         processes.append(subprocess.Popen(command, env=env))
         log.info("started local worker %d (pid %d)", index, processes[-1].pid)
     return processes
+
+
+def _absolute_if_file(spec: str) -> str:
+    path = Path(spec).expanduser()
+    return str(path.resolve()) if spec.endswith(".py") or os.sep in spec else spec
 
 
 def stop_local_workers(processes: list[subprocess.Popen[bytes]], grace_s: float = STOP_GRACE_S) -> None:

@@ -11,6 +11,15 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
+REFERENCE_SIDE = 32  # augmentation sizes in configs are pixels of a 32x32 image
+
+
+def scaled_pixels(pixels: int, side: int) -> int:
+    """`pixels` of a 32-pixel image at an image side of `side` (at least 1 when pixels > 0); 32 keeps it as is."""
+    if pixels <= 0:
+        return 0
+    return max(1, round(pixels * side / REFERENCE_SIDE))
+
 
 def random_crop(x: torch.Tensor, pad: int, generator: torch.Generator) -> torch.Tensor:
     """Pad(pad) with zeros then RandomCrop back to (H, W), with an independent offset per image."""

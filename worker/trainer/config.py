@@ -5,23 +5,35 @@ This module must not import torch: the backend validates configs on its request 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-ModelName = Literal["tutorial_cnn", "seed_resnet", "resnet9", "resnet18"]
-DatasetName = Literal["cifar10", "fashion-mnist", "synthetic"]
 OptimizerName = Literal["sgd", "adam", "adamw"]
 ScheduleName = Literal["constant", "cosine", "onecycle", "step"]
 NormalizeName = Literal["half", "dataset"]
 RunKind = Literal["train", "lr_find"]
 
-MODEL_NAMES: tuple[str, ...] = ModelName.__args__  # type: ignore[attr-defined]
-DATASET_NAMES: tuple[str, ...] = DatasetName.__args__  # type: ignore[attr-defined]
+# The built-in networks and datasets; plugins on workers add more (see trainboard.plugins).
+MODEL_NAMES: tuple[str, ...] = ("tutorial_cnn", "seed_resnet", "resnet9", "resnet18")
+DATASET_NAMES: tuple[str, ...] = (
+    "cifar10", "fashion-mnist", "synthetic", "mnist", "kmnist", "cifar100", "stl10", "svhn",
+)
 
-# Images per split, known without loading anything (validation of batch_size uses these).
-DATASET_TRAIN_SIZES = {"cifar10": 50_000, "fashion-mnist": 60_000, "synthetic": 4_096}
-DATASET_TEST_SIZES = {"cifar10": 10_000, "fashion-mnist": 10_000, "synthetic": 1_024}
+# Images per split of the built-in datasets, known without loading anything (validation of batch_size uses these).
+DATASET_TRAIN_SIZES = {
+    "cifar10": 50_000, "fashion-mnist": 60_000, "synthetic": 4_096, "mnist": 60_000, "kmnist": 60_000,
+    "cifar100": 50_000, "stl10": 5_000, "svhn": 73_257,
+}
+DATASET_TEST_SIZES = {
+    "cifar10": 10_000, "fashion-mnist": 10_000, "synthetic": 1_024, "mnist": 10_000, "kmnist": 10_000,
+    "cifar100": 10_000, "stl10": 8_000, "svhn": 26_032,
+}
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"  # as trainboard.plugins.registry accepts
+TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
+ModelArgValue = Union[bool, int, float, str]
 
 DEVICE_PATTERN = r"^(auto|cpu|mps|cuda(:\d+)?)$"
 
@@ -34,8 +46,14 @@ class TrainConfig(BaseModel):
 
     kind: Literal["train"] = "train"
     name: str | None = Field(None, max_length=200, description="Free-form label shown in the dashboard")
-    model: ModelName = "tutorial_cnn"
-    dataset: DatasetName = "cifar10"
+    model: str = Field("tutorial_cnn", pattern=NAME_PATTERN, description="A built-in network or one a worker's plugin offers")
+    dataset: str = Field("cifar10", pattern=NAME_PATTERN, description="A built-in dataset or one a worker offers")
+    model_args: dict[str, ModelArgValue] = Field(
+        default_factory=dict, max_length=32, description="Options of the network, as its registration declares them"
+    )
+    image_size: int | None = Field(
+        None, ge=8, le=512, description="Side in pixels images are resized to; default: the dataset's own"
+    )
     train_limit: int | None = Field(None, gt=0, description="Use only the first N training images")
     test_limit: int | None = Field(None, gt=0, description="Use only the first N test images")
 
@@ -51,14 +69,17 @@ class TrainConfig(BaseModel):
     step_size_epochs: int = Field(10, gt=0, description="'step' schedule: epochs between decays")
     step_gamma: float = Field(0.1, gt=0, le=1, description="'step' schedule: factor per decay")
 
-    pad_crop: bool = Field(False, description="Pad(4) + RandomCrop(32), done on the device per batch")
+    pad_crop: bool = Field(False, description="Pad(4) + RandomCrop(32) at 32 px (the pad scales with the size), on the device")
     flip: bool = Field(False, description="RandomHorizontalFlip(0.5)")
-    cutout: int = Field(0, ge=0, le=32, description="Cutout square side in pixels; 0 = off")
+    cutout: int = Field(0, ge=0, le=32, description="Cutout square side in pixels of a 32 px image (scaled with the size); 0 = off")
     normalize: NormalizeName = Field("half", description="'half' = (0.5, 0.5); 'dataset' = its mean/std")
     label_smoothing: float = Field(0.0, ge=0, lt=1)
 
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    device: str = Field("auto", pattern=DEVICE_PATTERN)
+    device: str = Field("auto", pattern=DEVICE_PATTERN, description="cpu or cuda: only such workers take the run")
+    worker_tags: list[str] = Field(
+        default_factory=list, max_length=16, description="Tags a worker must carry to take the run, e.g. a100"
+    )
     bf16: bool = Field(False, description="bfloat16 autocast (CUDA only; ignored on the CPU)")
     log_every: int = Field(50, gt=0, le=100_000, description="Steps between reads of the loss from the device")
     eval_every: int = Field(1, gt=0, description="Epochs between test-set evaluations")
@@ -74,8 +95,18 @@ class TrainConfig(BaseModel):
                 raise ValueError(f"invalid layer name {layer!r}: use module paths such as 'conv1' or 'layer1.0.conv1'")
         return value
 
+    @field_validator("worker_tags")
+    @classmethod
+    def _tags_are_plain(cls, value: list[str]) -> list[str]:
+        for tag in value:
+            if not re.match(TAG_PATTERN, tag):
+                raise ValueError(f"invalid worker tag {tag!r}: use up to 40 letters, digits, '_', '.', ':' or '-'")
+        return sorted(set(value))
+
     @model_validator(mode="after")
     def _batch_fits_dataset(self) -> "TrainConfig":
+        if self.dataset not in DATASET_TRAIN_SIZES:  # a plugin's dataset: the worker checks it once loaded
+            return self
         available = DATASET_TRAIN_SIZES[self.dataset]
         if self.train_limit is not None:
             available = min(available, self.train_limit)

@@ -13,10 +13,12 @@ from typing import Any
 import torch
 from torch import nn
 
+from trainboard.trainer.augment import scaled_pixels
 from trainboard.trainer.config import TrainConfig
 from trainboard.trainer.data.images import ImageData
 from trainboard.trainer.data.loader import DeviceLoader
 from trainboard.trainer.data.registry import load_dataset
+from trainboard.trainer.data.resize import resize_images
 from trainboard.trainer.device import describe_device, resolve_device
 from trainboard.trainer.models import build_model
 
@@ -51,7 +53,8 @@ class TrainingSetup:
         return DeviceLoader(
             self.data.train_x, self.data.train_y, batch_size=config.batch_size, device=self.device,
             mean=self.mean, std=self.std, shuffle=True, seed=config.seed,
-            pad_crop=config.pad_crop, flip=config.flip, cutout=config.cutout, drop_last=drop_last,
+            pad_crop=config.pad_crop, flip=config.flip, drop_last=drop_last,
+            cutout=scaled_pixels(config.cutout, int(self.data.train_x.shape[2])),
         )
 
     def eval_loader(self, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> DeviceLoader:
@@ -84,8 +87,8 @@ def prepare(config: TrainConfig, *, data_dir: Path | None = None, data: ImageDat
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
     # 2. Data, limited as the config says; the batch must fit what was found on disk.
-    loaded = data if data is not None else load_dataset(config.dataset, data_dir=data_dir)
-    images = loaded.limit(config.train_limit, config.test_limit)
+    loaded = data if data is not None else load_dataset(config.dataset, data_dir=data_dir, image_size=config.image_size)
+    images = resize_images(loaded.limit(config.train_limit, config.test_limit), config.image_size)
     train_images = int(images.train_x.shape[0])
     if config.batch_size > train_images:
         raise ValueError(
@@ -97,7 +100,10 @@ def prepare(config: TrainConfig, *, data_dir: Path | None = None, data: ImageDat
         mean, std = [0.5] * channels, [0.5] * channels
     else:
         mean, std = [float(m) for m in images.mean], [float(s) for s in images.std]
-    # 4. The network, sized for the data's channels and classes.
+    # 4. The network, sized for the data's channels, side and classes, with the config's options.
     classes = [str(c) for c in images.classes]
-    model = build_model(config.model, in_channels=channels, num_classes=len(classes)).to(device)
+    model = build_model(
+        config.model, in_channels=channels, num_classes=len(classes), image_size=int(images.train_x.shape[2]),
+        model_args=config.model_args,
+    ).to(device)
     return TrainingSetup(config, device, images, classes, mean, std, model)

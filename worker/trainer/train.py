@@ -26,7 +26,7 @@ from trainboard.trainer.data.loader import DeviceLoader
 from trainboard.trainer.device import describe_device
 from trainboard.trainer.evaluate import EvalResult, EvaluationStopped, evaluate
 from trainboard.trainer.feature_maps import capture_feature_maps, check_layers
-from trainboard.trainer.models import feature_layers
+from trainboard.trainer.models import default_feature_layers
 from trainboard.trainer.optim import build_loss, build_optimizer
 from trainboard.trainer.schedule import StepSchedule
 from trainboard.trainer.setup import prepare
@@ -133,7 +133,7 @@ class Trainer:
         self.num_classes = len(self.classes)
         self.mean, self.std = self.setup.mean, self.setup.std
         self.parameters = self.setup.parameters
-        self.layer_names = list(config.feature_layers or feature_layers(config.model))
+        self.layer_names = list(config.feature_layers or default_feature_layers(self.model, config.model))
         check_layers(self.model, self.layer_names)
 
         # A last batch of a single image breaks BatchNorm in train mode; drop it only then.

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import platform
 import shutil
 import socket
 import threading
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import httpx
 from trainboard.common.retry import call_with_retries, describe_failure
 from trainboard.worker.client import BackendClient, LeaseLostError
 from trainboard.worker.heartbeat import Heartbeat
+from trainboard.worker.offer import worker_offer
 from trainboard.worker.reporting_sink import ReportingSink
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ class WorkerOptions:
     poll_s: float = 1.0  # wait after a failed claim (the server away) before the next
     give_up_s: float = 300.0  # how long a server answering errors to reports is retried before the run fails
     max_runs: int | None = None  # stop after this many runs (None = forever)
+    tags: list[str] = field(default_factory=list)  # runs naming worker_tags go only to workers carrying them all
+    plugins: list[str] = field(default_factory=list)  # loaded before the worker starts; reported as offered
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -70,17 +72,8 @@ class Worker:
         return str(resolve_device(device))
 
     def capabilities(self) -> dict[str, Any]:
-        """What this worker offers: torch version, CUDA devices, host."""
-        import torch
-
-        cuda = torch.cuda.is_available()
-        return {
-            "torch": torch.__version__,
-            "cuda": cuda,
-            "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else [],
-            "host": platform.node(),
-            "kinds": ["train", "lr_find"],
-        }
+        """What this worker offers: device, tags, networks and datasets (see offer.py), torch version, host."""
+        return worker_offer(self.device, self.options.tags, self.options.data_dir, self.options.plugins)
 
     def request_shutdown(self) -> None:
         """Ask the current run to stop at its next step and be handed back; then exit.

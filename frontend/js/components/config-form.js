@@ -1,14 +1,15 @@
 // The run config form: one widget per config field, grouped; reads values back and shows errors per field.
 
 import { h } from "../dom.js";
+import { ModelArgsFields } from "./model-args.js";
 
 const GROUPS = [
-  ["Run", ["name", "model", "dataset", "train_limit", "test_limit", "device", "seed"]],
+  ["Run", ["name", "model", "model_args", "dataset", "image_size", "train_limit", "test_limit", "device", "seed"]],
   ["Optimization", ["epochs", "batch_size", "optimizer", "lr", "momentum", "nesterov", "weight_decay", "label_smoothing"]],
   ["Schedule", ["schedule", "warmup_epochs", "step_size_epochs", "step_gamma"]],
   ["Augmentation and input", ["pad_crop", "flip", "cutout", "normalize"]],
   ["LR range test", ["start_lr", "end_lr", "num_iter", "mode", "smooth", "diverge"]],
-  ["Advanced", ["bf16", "log_every", "eval_every", "feature_layers"]],
+  ["Advanced", ["bf16", "log_every", "eval_every", "feature_layers", "worker_tags"]],
 ];
 const KINDS = [
   ["train", "Training run"],
@@ -55,7 +56,13 @@ export class ConfigForm {
   widget(field) {
     const id = `field-${field.name}`;
     let input;
-    if (field.type === "enum") {
+    if (field.type === "object") {
+      // model_args: the chosen network's own options (rendered by setCatalog once the networks are known).
+      this.modelArgs = new ModelArgsFields();
+      this.modelArgs.onEdit = () => this.clearError(field.name);
+      input = this.modelArgs.el;
+      input.id = id;
+    } else if (field.type === "enum") {
       input = h("select", { id, name: field.name, "data-testid": id }, field.options.map((o) => h("option", { value: o }, String(o))));
       if (field.nullable) input.prepend(h("option", { value: "" }, "(none)"));
     } else if (field.type === "bool") {
@@ -105,12 +112,15 @@ export class ConfigForm {
   /** Set fields from a config object (unknown keys are ignored; 'kind' switches the kind). */
   setValues(values) {
     if (values.kind && values.kind !== this.kind) this.setKind(values.kind);
-    for (const [name, value] of Object.entries(values)) if (this.widgets.has(name)) this.setValue(name, value);
+    // The network first: choosing it renders its options, which model_args then fills.
+    const entries = Object.entries(values).sort(([a], [b]) => (b === "model") - (a === "model"));
+    for (const [name, value] of entries) if (this.widgets.has(name)) this.setValue(name, value);
   }
 
   setValue(name, value) {
     const { field, input } = this.widgets.get(name);
-    if (field.type === "bool") input.checked = Boolean(value);
+    if (field.type === "object") this.modelArgs.set(value || {});
+    else if (field.type === "bool") input.checked = Boolean(value);
     else if (field.type === "list") input.value = Array.isArray(value) ? value.join(", ") : "";
     else input.value = value === null || value === undefined ? "" : String(value);
     this.onValueSet?.(name);
@@ -119,9 +129,10 @@ export class ConfigForm {
   /** The value one field holds now (null for empty optional fields). */
   value(name) {
     const { field, input } = this.widgets.get(name);
+    if (field.type === "object") return this.modelArgs.value();
     const text = input.value.trim();
     if (field.type === "bool") return input.checked;
-    if (field.type === "list") return text ? text.split(",").map((s) => s.trim()).filter(Boolean) : null;
+    if (field.type === "list") return text ? text.split(",").map((s) => s.trim()).filter(Boolean) : field.nullable ? null : [];
     if (field.type === "int" || field.type === "number") {
       // An empty or unparsable number goes to the server as null and comes back as that field's 422 message.
       return text === "" || !Number.isFinite(Number(text)) ? null : Number(text);
@@ -169,21 +180,56 @@ export class ConfigForm {
     this.generalError.textContent = "";
   }
 
-  /** Annotate dataset options with availability and say how to get a missing one. */
-  setDatasets(datasets) {
-    const w = this.widgets.get("dataset");
-    if (!w || w.field.type !== "enum") return;
+  /** Offer the networks and datasets of the catalogue (GET /api/models, /api/datasets) as choices: each
+   * network with its options as fields, each dataset with whether it is available and where. */
+  setCatalog(models, datasets) {
+    this.models = new Map(models.map((m) => [m.name, m]));
     this.datasets = new Map(datasets.map((d) => [d.name, d]));
-    for (const option of w.input.options) {
-      const d = this.datasets.get(option.value);
-      if (d) option.textContent = d.available ? d.name : `${d.name} (${d.status})`;
-    }
-    const update = () => {
-      const d = this.datasets.get(w.input.value);
-      this.datasetNote.textContent = d && !d.available ? `${d.name} is ${d.status}: ${d.hint || "see the README"}` : "";
+    const model = this.selectFor("model", models.map((m) => [m.name, modelLabel(m), m.description || ""]));
+    const dataset = this.selectFor("dataset", datasets.map((d) => [d.name, datasetLabel(d), d.description || ""]));
+    const showArgs = (keep) => {
+      const m = this.models.get(model.value);
+      this.modelArgs?.render(m?.args || [], keep ? this.modelArgs.value() : {});
     };
-    w.input.addEventListener("change", update);
-    this.onValueSet = (name) => name === "dataset" && update();
-    update();
+    const showDataset = () => {
+      const d = this.datasets.get(dataset.value);
+      this.datasetNote.textContent = d && !d.available ? `${d.name} is ${d.status}: ${d.hint || "see the README"}` : d?.where || "";
+    };
+    model.addEventListener("change", () => showArgs(false));
+    dataset.addEventListener("change", showDataset);
+    this.onValueSet = (name) => {
+      if (name === "model") showArgs(false);
+      if (name === "dataset") showDataset();
+    };
+    showArgs(false);
+    showDataset();
   }
+
+  /** Turn field `name` into a select of [value, label, title] choices, keeping its value (added if unknown). */
+  selectFor(name, choices) {
+    const w = this.widgets.get(name);
+    const current = w.input.value;
+    const select = h(
+      "select",
+      { id: w.input.id, name, "data-testid": w.input.dataset.testid },
+      choices.map(([value, label, title]) => h("option", { value, title }, label)),
+    );
+    if (current && !choices.some(([value]) => value === current)) select.append(h("option", { value: current }, `${current} (not offered)`));
+    select.value = current || choices[0]?.[0] || "";
+    select.addEventListener("input", () => this.clearError(name));
+    select.addEventListener("change", () => this.clearError(name));
+    w.input.replaceWith(select);
+    w.input = select;
+    return select;
+  }
+}
+
+/** A network's choice label: its name, and for one that only workers offer, how many. */
+function modelLabel(m) {
+  if (m.source === "builtin") return m.name;
+  return m.workers?.length ? `${m.name} (plugin, ${m.workers.length} worker${m.workers.length === 1 ? "" : "s"})` : `${m.name} (no live worker)`;
+}
+
+function datasetLabel(d) {
+  return d.available ? d.name : `${d.name} (${d.status})`;
 }

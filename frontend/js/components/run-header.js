@@ -17,6 +17,7 @@ export class RunHeader {
     this.meta = h("div", { class: "run-meta", "data-testid": "run-meta" });
     this.progress = h("div", { "data-testid": "run-progress" });
     this.errorBox = h("div", { class: "error-box hidden", "data-testid": "run-error" });
+    this.waiting = h("div", { class: "waiting hidden", "data-testid": "run-waiting" });
     this.actionError = h("div", { class: "form-error", "data-testid": "action-error" });
     const id = run.id;
     this.cancelButton = h("button", { "data-testid": "cancel-run", onclick: () => this.act(() => api(`/api/runs/${id}/cancel`, { method: "POST" })) }, "Cancel");
@@ -42,6 +43,7 @@ export class RunHeader {
       this.actionError,
       this.meta,
       this.progress,
+      this.waiting,
       this.errorBox,
     );
     this.update(run);
@@ -71,6 +73,8 @@ export class RunHeader {
     this.meta.replaceChildren(...facts.map(([k, v]) => h("span", {}, `${k} `, h("b", {}, v))));
     if (r.status === "running" && p.etaS !== null) this.meta.append(h("span", {}, "time left ", h("b", {}, formatDuration(p.etaS))));
     this.progress.innerHTML = progressHtml(r);
+    this.waiting.textContent = r.status === "queued" && r.waiting ? r.waiting : "";
+    this.waiting.classList.toggle("hidden", !this.waiting.textContent);
     this.errorBox.textContent = r.error || "";
     this.errorBox.classList.toggle("hidden", !r.error);
     this.cancelButton.classList.toggle("hidden", isFinished(r));

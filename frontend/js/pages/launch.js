@@ -73,15 +73,16 @@ export function mount(root, { query }) {
   };
 
   const load = async () => {
-    const [fields, presetList, datasets] = await Promise.all([
+    const [fields, presetList, models, datasets] = await Promise.all([
       loadConfigFields(),
       api("/api/presets"),
+      api("/api/models").catch(() => []),
       api("/api/datasets").catch(() => []),
     ]);
     if (disposed) return;
     presets = listOf(presetList);
     config = new ConfigForm(fields);
-    config.setDatasets(listOf(datasets).map(datasetInfo));
+    config.setCatalog(listOf(models), listOf(datasets).map(datasetInfo));
     formHost.replaceChildren(
       config.el,
       h("div", { class: "form-actions" }, submit, resetButton, config.generalError),
@@ -135,7 +136,15 @@ function listOf(answer) {
   return answer?.data || [];
 }
 
-/** A dataset entry as the form needs it: {name, available, status, hint}. */
+/** A dataset entry as the form needs it: {name, description, available, status, hint, where}. */
 function datasetInfo(d) {
-  return { name: d.name, status: d.status, available: d.status === "present", hint: d.how || "" };
+  const workers = d.workers || [];
+  return {
+    name: d.name,
+    description: d.description || "",
+    status: d.status,
+    available: d.status === "present" || workers.length > 0,
+    hint: d.how || "",
+    where: workers.length ? `on worker${workers.length === 1 ? "" : "s"} ${workers.join(", ")}` : "",
+  };
 }

@@ -90,7 +90,7 @@ export function rowHtml(run, selected) {
     `<td>${escapeHtml(run.kind ?? config.kind ?? "")}</td>` +
     `<td>${escapeHtml(config.model ?? "")}</td>` +
     `<td>${escapeHtml(config.dataset ?? "")}</td>` +
-    `<td>${statusBadgeHtml(run.status)}</td>` +
+    `<td>${statusBadgeHtml(run.status)}${waitingHtml(run)}</td>` +
     `<td>${progressHtml(run)}</td>` +
     `<td class="num">${formatRate(p.imagesPerS)}</td>` +
     `<td class="num" data-testid="best-acc">${acc === null ? "–" : formatPercent(acc)}</td>` +
@@ -98,4 +98,9 @@ export function rowHtml(run, selected) {
     `<td>${formatDate(run.created_at)}</td>` +
     `</tr>`
   );
+}
+
+/** Why a queued run is not taken (no live worker offers what it needs), under its status. */
+function waitingHtml(run) {
+  return run.status === "queued" && run.waiting ? `<div class="waiting" data-testid="run-waiting">${escapeHtml(run.waiting)}</div>` : "";
 }

@@ -17,6 +17,7 @@ from trainboard.cli.console_sink import ConsoleSink
 from trainboard.cli.console_sink import logger as console_logger
 from trainboard.cli.errors import EXIT_USAGE, CliError, format_validation_error
 from trainboard.cli.interrupt import stop_on_first_interrupt
+from trainboard.cli.plugin_flags import add_plugin_argument, check_names, load_plugin_flags
 from trainboard.trainer.config import DATASET_NAMES, MODEL_NAMES
 from trainboard.trainer.sink import MetricPoint, MultiSink, Progress, RecordingSink
 
@@ -59,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_config_arguments(parser, DEFAULT_PRESET, FIELD_FLAGS, flag_help=FLAG_HELP, set_example="--set pad_crop=true",
                          preset_note="training presets work too; see `trainboard presets`")
+    add_plugin_argument(parser)
     parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (default: $TRAINBOARD_DATA_DIR "
                         "or the user data directory)")
     parser.add_argument("--out", type=Path, default=None, help=f"output directory for {CURVE_JSON} and {CURVE_HTML} "
@@ -140,7 +142,9 @@ def write_outputs(out_dir: Path, config: Any, payload: dict[str, Any]) -> tuple[
 
 def run_lr_find_command(args: argparse.Namespace) -> int:
     """Handler of `trainboard lr-find`: sweep, print the suggestions, write the curve files."""
+    load_plugin_flags(args)
     config = config_from_args(args)
+    check_names(config, args.data_dir)
     out_dir = args.out or Path("runs") / f"lr-find-{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
 
     # Torch is imported only now, so that `trainboard --help` and bad arguments answer at once.

@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="SQLite database file (env TRAINBOARD_DB)")
     parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (env TRAINBOARD_DATA_DIR)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument("--plugin", dest="plugins", action="append", default=[], metavar="MODULE_OR_FILE",
+                        help="a module or .py file of networks or datasets for the local workers to import "
+                             "(repeatable; the server itself never imports it)")
 
 
 def local_server_url(host: str, port: int) -> str:
@@ -107,7 +110,7 @@ def run_serve(args: argparse.Namespace) -> int:
     sock = bind_listening_socket(args.host, args.port)
     app = create_app(settings)
     url = local_server_url(args.host, args.port)
-    workers = start_local_workers(args.workers, url, settings.data_dir)
+    workers = start_local_workers(args.workers, url, settings.data_dir, plugins=args.plugins)
     server = workers_first_server(
         app, args.log_level,
         stop_workers=lambda: stop_local_workers(workers), kill_workers=lambda: kill_local_workers(workers),

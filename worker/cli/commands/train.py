@@ -12,6 +12,7 @@ from trainboard.cli.config_args import COMMON_FLAGS, FieldFlag, add_config_argum
 from trainboard.cli.console_logging import console_logging
 from trainboard.cli.errors import EXIT_USAGE, CliError, format_validation_error
 from trainboard.cli.interrupt import stop_on_first_interrupt
+from trainboard.cli.plugin_flags import add_plugin_argument, check_names, load_plugin_flags
 
 DEFAULT_PRESET = "origin-2ep"
 
@@ -25,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `trainboard train`."""
     parser.description = "Train a preset (optionally overridden field by field) and print the seed's report lines."
     add_config_arguments(parser, DEFAULT_PRESET, FIELD_FLAGS)
+    add_plugin_argument(parser)
     parser.add_argument("--data-dir", type=Path, default=None, help="dataset directory (default: $TRAINBOARD_DATA_DIR "
                         "or the user data directory)")
     parser.add_argument("--out", type=Path, default=None, help="output directory for checkpoint.pt and result.json "
@@ -52,7 +54,9 @@ def config_from_args(args: argparse.Namespace) -> Any:
 
 def run_train(args: argparse.Namespace) -> int:
     """Handler of `trainboard train`: train, print the report lines and the result file path to stdout."""
+    load_plugin_flags(args)
     config = config_from_args(args)
+    check_names(config, args.data_dir)
     out_dir = args.out or Path("runs") / f"{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
     with console_logging(args.quiet):
         return _train_and_report(config, args, out_dir)

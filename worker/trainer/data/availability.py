@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from trainboard.trainer.config import DATASET_NAMES
+from trainboard.trainer.data.layouts import TORCHVISION_LAYOUTS, missing_files
 from trainboard.trainer.data.paths import (
     CIFAR10_FOLDER,
     CIFAR10_TARBALL,
@@ -29,6 +30,8 @@ def dataset_status(name: str, data_dir: Path | None = None, *, system_dir: Path 
         return _cifar10_status(folder)
     if name == "fashion-mnist":
         return _fashion_mnist_status(folder, system_dir)
+    if name in TORCHVISION_LAYOUTS:
+        return _torchvision_status(folder, name)
     raise ValueError(f"unknown dataset {name!r}; valid datasets: {', '.join(DATASETS)}")
 
 
@@ -63,3 +66,16 @@ def _fashion_mnist_status(folder: Path, system_dir: Path | None) -> dict[str, An
         f"({', '.join(FASHION_MNIST_FILES.values())}) in {target}"
     )
     return _status("fashion-mnist", "missing", target, how)
+
+
+def _torchvision_status(folder: Path, name: str) -> dict[str, Any]:
+    layout = TORCHVISION_LAYOUTS[name]
+    if cache_path(folder, name).is_file():
+        return _status(name, "present", cache_path(folder, name), "cached as uint8 tensors")
+    if not missing_files(folder, name):
+        return _status(name, "present", folder / layout.folder, f"torchvision's {layout.torchvision_class} files")
+    how = (
+        f"downloaded with torchvision.datasets.{layout.torchvision_class} (checksum-verified) into {folder} on first "
+        f"use; offline, put its files there ({', '.join(layout.files)} in {layout.folder})"
+    )
+    return _status(name, "downloadable", folder, how)

@@ -18,8 +18,11 @@ CACHE_VERSION = 1
 _TENSORS = ("train_x", "train_y", "test_x", "test_y")
 
 
-def load_cache(path: Path, name: str) -> ImageData | None:
-    """The cached dataset `name` at `path`, or None when absent, unreadable or of another version."""
+def load_cache(path: Path, name: str, source: str = "") -> ImageData | None:
+    """The cached dataset `name` at `path`, or None when absent, unreadable, of another version or of other files.
+
+    `source` fingerprints the files the cache was made from (an image folder's); a different one means stale.
+    """
     if not path.is_file():
         return None
     try:
@@ -27,7 +30,12 @@ def load_cache(path: Path, name: str) -> ImageData | None:
     except Exception as error:  # a truncated or foreign file is rebuilt, not fatal
         logger.warning("ignoring unreadable dataset cache %s: %s", path, error)
         return None
-    if not isinstance(stored, dict) or stored.get("version") != CACHE_VERSION or stored.get("name") != name:
+    if (
+        not isinstance(stored, dict)
+        or stored.get("version") != CACHE_VERSION
+        or stored.get("name") != name
+        or stored.get("source", "") != source
+    ):
         logger.info("dataset cache %s is stale; rebuilding it", path)
         return None
     return ImageData(
@@ -39,11 +47,12 @@ def load_cache(path: Path, name: str) -> ImageData | None:
     )
 
 
-def save_cache(path: Path, data: ImageData) -> None:
+def save_cache(path: Path, data: ImageData, source: str = "") -> None:
     """Write `data` to `path` atomically; a read-only data folder only costs speed, so failures are logged."""
     stored = {key: getattr(data, key).contiguous() for key in _TENSORS}
     stored.update(
-        version=CACHE_VERSION, name=data.name, classes=list(data.classes), mean=list(data.mean), std=list(data.std)
+        version=CACHE_VERSION, name=data.name, classes=list(data.classes), mean=list(data.mean), std=list(data.std),
+        source=source,
     )
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     try:

@@ -27,17 +27,24 @@ def read_fashion_mnist(data_dir: Path, system_dir: Path | None = None) -> ImageD
             f"Fashion-MNIST not found; apt-get install dataset-fashion-mnist, or put the four IDX .gz files "
             f"({', '.join(FASHION_MNIST_FILES.values())}) in {target}"
         )
-    train_x = _pad(read_idx(folder / FASHION_MNIST_FILES["train_images"]))
+    train_x = pad_to_32(read_idx(folder / FASHION_MNIST_FILES["train_images"]))
     train_y = torch.from_numpy(read_idx(folder / FASHION_MNIST_FILES["train_labels"]).astype(np.int64))
-    test_x = _pad(read_idx(folder / FASHION_MNIST_FILES["test_images"]))
+    test_x = pad_to_32(read_idx(folder / FASHION_MNIST_FILES["test_images"]))
     test_y = torch.from_numpy(read_idx(folder / FASHION_MNIST_FILES["test_labels"]).astype(np.int64))
     mean, std = channel_stats(train_x)
     return ImageData(train_x, train_y, test_x, test_y, list(FASHION_MNIST_CLASSES), mean, std, "fashion-mnist")
 
 
 def read_idx(path: Path) -> np.ndarray:
-    """The uint8 array stored in a gzip-compressed IDX file (magic 0 0 0x08 ndim, big-endian int32 sizes, data)."""
-    with gzip.open(path, "rb") as file:
+    """The uint8 array stored in an IDX file (magic 0 0 0x08 ndim, big-endian int32 sizes, data), gzip or plain.
+
+    `path` may name the extracted file while only `path.gz` exists (torchvision keeps either).
+    """
+    if not path.is_file() and path.with_name(path.name + ".gz").is_file():
+        path = path.with_name(path.name + ".gz")
+    with open(path, "rb") as plain:
+        gzipped = plain.read(2) == b"\x1f\x8b"
+    with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as file:
         raw = file.read()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != _IDX_UBYTE:
         raise DatasetUnavailableError(f"{path} is not an unsigned-byte IDX file")
@@ -50,7 +57,7 @@ def read_idx(path: Path) -> np.ndarray:
     return data.reshape(shape)
 
 
-def _pad(images: np.ndarray) -> torch.Tensor:
+def pad_to_32(images: np.ndarray) -> torch.Tensor:
     """(N, 28, 28) uint8 -> (N, 1, 32, 32) with PAD zero pixels on every side."""
     padded = np.pad(images, ((0, 0), (PAD, PAD), (PAD, PAD)))
     return torch.from_numpy(padded[:, None])

@@ -9,11 +9,11 @@ import torch
 
 @dataclass
 class ImageData:
-    """Train and test images as uint8 (N, C, 32, 32) tensors with int64 labels; mean/std are fractions of 255."""
+    """Train and test images as uint8 (N, C, H, W) tensors with int64 labels; mean/std are fractions of 255."""
 
-    train_x: torch.Tensor  # uint8 (N, C, 32, 32)
+    train_x: torch.Tensor  # uint8 (N, C, H, W)
     train_y: torch.Tensor  # int64 (N,)
-    test_x: torch.Tensor  # uint8 (M, C, 32, 32)
+    test_x: torch.Tensor  # uint8 (M, C, H, W)
     test_y: torch.Tensor  # int64 (M,)
     classes: list[str]
     mean: tuple[float, ...]  # per channel, of the full train split, in [0, 1]

@@ -60,6 +60,7 @@ class DeviceLoader:
         self.shuffle = shuffle
         self.seed = seed
         self.pad_crop = pad_crop
+        self.crop_pad = augment.scaled_pixels(CROP_PAD, int(x.shape[2]))  # CROP_PAD at 32x32, scaled with the side
         self.flip = flip
         self.cutout = cutout
         self.drop_last = drop_last
@@ -91,7 +92,7 @@ class DeviceLoader:
             index = order[start : start + self.batch_size]
             images = self.x.index_select(0, index)  # uint8 (B, C, H, W), gathered on the device
             if self.pad_crop:
-                images = augment.random_crop(images, CROP_PAD, generator)
+                images = augment.random_crop(images, self.crop_pad, generator)
             if self.flip:
                 images = augment.random_flip(images, generator)
             batch = augment.normalize(images, self._mean_on_device, self._std_on_device)  # float32 (B, C, H, W)

@@ -1,10 +1,13 @@
-"""The named networks a run can train. Listing them does not import torch; building one does."""
+"""The built-in networks, registered beside plugins' ones. Listing them does not import torch; building one does."""
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from trainboard.plugins.arguments import validate_args
+from trainboard.plugins.registry import ModelEntry, add_model, model_entry
 
 if TYPE_CHECKING:
     from torch import nn
@@ -53,28 +56,59 @@ MODELS: dict[str, ModelInfo] = {
 }
 
 
-def _info(name: str) -> ModelInfo:
-    try:
-        return MODELS[name]
-    except KeyError:
-        raise ValueError(f"unknown model {name!r}; valid models: {', '.join(MODELS)}") from None
+class _BuiltinBuilder:
+    """Imports a built-in network's module (and torch) only when a network is built."""
+
+    def __init__(self, info: ModelInfo) -> None:
+        self.info = info
+
+    def __call__(self, in_channels: int, num_classes: int, image_size: int) -> "nn.Module":
+        model_class = getattr(importlib.import_module(self.info.module), self.info.class_name)
+        return model_class(in_channels=in_channels, num_classes=num_classes, image_size=image_size)
 
 
-def build_model(name: str, in_channels: int = 3, num_classes: int = 10) -> "nn.Module":
-    """A freshly initialised network `name` for (B, in_channels, 32, 32) inputs and `num_classes` outputs."""
-    info = _info(name)
-    model_class = getattr(importlib.import_module(info.module), info.class_name)
-    return model_class(in_channels=in_channels, num_classes=num_classes)
+for _name, _info in MODELS.items():
+    add_model(ModelEntry(_name, _BuiltinBuilder(_info), _info.description, (), _info.feature_layers, "builtin"))
+
+
+def build_model(
+    name: str,
+    in_channels: int = 3,
+    num_classes: int = 10,
+    image_size: int = 32,
+    model_args: dict[str, Any] | None = None,
+) -> "nn.Module":
+    """A freshly initialised network `name` (built-in or plugin) for (B, in_channels, S, S) inputs.
+
+    Raises ValueError for an unknown name or options that do not fit the network's declared arguments.
+    """
+    entry = model_entry(name)
+    options = validate_args(entry.args, model_args or {}, name)
+    return entry.build(in_channels=in_channels, num_classes=num_classes, image_size=image_size, **options)
 
 
 def describe_models() -> list[dict[str, Any]]:
-    """Name, description and parameter count (3x32x32 inputs, 10 classes) of every network."""
+    """Name, description and parameter count (3x32x32 inputs, 10 classes) of every built-in network."""
     return [
         {"name": name, "description": info.description, "parameters": info.parameters}
         for name, info in MODELS.items()
     ]
 
 
+def default_feature_layers(model: "nn.Module", model_name: str) -> list[str]:
+    """The layers whose activations a run shows unless its config names others.
+
+    The registered choice when there is one, else the first two convolutions of the built network.
+    """
+    chosen = model_entry(model_name).feature_layers
+    if chosen:
+        return list(chosen)
+    from torch import nn
+
+    return [name for name, module in model.named_modules() if isinstance(module, nn.Conv2d)][:2]
+
+
 def feature_layers(model_name: str) -> list[str]:
-    """Module names of the first and the second convolution of `model_name` (the default feature-map layers)."""
-    return list(_info(model_name).feature_layers)
+    """Module names of the first and the second convolution of built-in `model_name`."""
+    entry = model_entry(model_name)
+    return list(entry.feature_layers or ())

@@ -56,7 +56,8 @@ class ResNet9(nn.Module):
     # Page scales the logits by 1/8 so that the softmax starts soft with this un-normalised head.
     output_scale = 0.125
 
-    def __init__(self, in_channels: int = 3, num_classes: int = 10) -> None:
+    def __init__(self, in_channels: int = 3, num_classes: int = 10, image_size: int = 32) -> None:
+        # image_size is unused: the global pooling at the end fits any input size (8x8 and up).
         super().__init__()
         self.prep = ConvBN(in_channels, 64)
         self.layer1 = Stage(64, 128, residual=True)
@@ -66,7 +67,7 @@ class ResNet9(nn.Module):
         self.fc = nn.Linear(512, num_classes, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (B, num_classes) for images (B, C, 32, 32)."""
+        """Logits (B, num_classes) for images (B, C, S, S); the shapes below are for S = 32."""
         x = self.prep(x)  # (B, 64, 32, 32)
         x = self.layer1(x)  # (B, 128, 16, 16)
         x = self.layer2(x)  # (B, 256, 8, 8)

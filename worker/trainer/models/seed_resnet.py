@@ -11,7 +11,8 @@ from trainboard.trainer.models.resnet_stages import basic_stage, init_resnet_wei
 class SeedResNet(nn.Module):
     """Stem conv 3x3 + BN + ReLU + maxpool, four single-block stages (64-128-256-512), average pool, fc."""
 
-    def __init__(self, in_channels: int = 3, num_classes: int = 10) -> None:
+    def __init__(self, in_channels: int = 3, num_classes: int = 10, image_size: int = 32) -> None:
+        # image_size is unused: the global pooling at the end fits any input size (8x8 and up).
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
@@ -26,7 +27,7 @@ class SeedResNet(nn.Module):
         init_resnet_weights(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (B, num_classes) for images (B, C, 32, 32)."""
+        """Logits (B, num_classes) for images (B, C, S, S); the shapes below are for S = 32."""
         x = self.relu(self.bn1(self.conv1(x)))  # (B, 64, 32, 32)
         x = self.maxpool(x)  # (B, 64, 16, 16)
         x = self.layer1(x)  # (B, 64, 16, 16)
