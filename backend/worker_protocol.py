@@ -21,6 +21,12 @@ class WorkerRegister(BaseModel):
     capabilities: dict[str, Any] = Field(default_factory=dict)
 
 
+class WorkerOffer(BaseModel):
+    """What a registered worker offers now (its datasets changed since it registered)."""
+
+    capabilities: dict[str, Any]
+
+
 class RequestLimits(BaseModel):
     """What the server accepts in one request; a worker splits what it sends to fit."""
 

@@ -18,6 +18,7 @@ from trainboard.backend.worker_protocol import (
     HeartbeatRequest,
     IngestRequest,
     IngestResult,
+    WorkerOffer,
     WorkerRegister,
     WorkerRegistered,
 )
@@ -29,6 +30,16 @@ router = APIRouter(prefix="/api", tags=["workers"], dependencies=[TokenDep], res
 def register_worker(session: SessionDep, settings: SettingsDep, body: WorkerRegister) -> WorkerRegistered:
     """A worker introduces itself; the answer gives its id, the lease terms and the request limits."""
     return dispatch.register_worker(session, body, settings)
+
+
+@router.put(
+    "/workers/{worker_id}/offer", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404),
+    response_class=Response,
+)
+def update_offer(session: SessionDep, worker_id: WorkerId, body: WorkerOffer) -> Response:
+    """A worker says what it offers now (datasets that appeared on its disk, or went away)."""
+    dispatch.update_offer(session, worker_id, body.capabilities)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/workers", response_model=WorkersPublic)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -64,6 +65,15 @@ def _touch_worker(session: Session, worker_id: int) -> Worker:
         raise NotFoundError(f"worker {worker_id} not found")
     session.commit()
     return worker
+
+
+def update_offer(session: Session, worker_id: int, capabilities: dict[str, Any]) -> None:
+    """Replace what a worker offers (it re-reports when its datasets change); 404 for an unknown worker."""
+    worker = _touch_worker(session, worker_id)
+    worker.capabilities = capabilities
+    session.add(worker)
+    session.commit()
+    log.info("worker %s now offers %d datasets", worker.name, len(capabilities.get("datasets") or []))
 
 
 def list_workers(session: Session, lease_s: float) -> WorkersPublic:

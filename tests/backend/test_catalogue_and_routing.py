@@ -105,3 +105,17 @@ def test_a_worker_without_a_report_of_what_it_offers_runs_the_builtins(client: h
     older = response.json()["id"]
     run = create_run(client)
     assert claim(client, older)["id"] == run["id"]
+
+
+def test_a_worker_reports_datasets_that_appear_later_and_then_gets_their_runs(client: httpx.Client) -> None:
+    worker = register(client, "gpu-box")
+    refused = client.post("/api/runs", json={"dataset": "bands"})
+    assert _field_error(refused)[0] == ["body", "dataset"]
+    capabilities = client.get("/api/workers").json()["data"][0]["capabilities"]
+    capabilities["datasets"].append({"name": "bands", "status": "present", "source": "npz"})
+    assert client.put(f"/api/workers/{worker}/offer", json={"capabilities": capabilities}).status_code == 204
+    datasets = {d["name"]: d for d in client.get("/api/datasets").json()["data"]}
+    assert datasets["bands"]["workers"] == ["gpu-box"]
+    run = create_run(client, dataset="bands")
+    assert claim(client, worker)["id"] == run["id"]
+    assert client.put("/api/workers/999/offer", json={"capabilities": {}}).status_code == 404

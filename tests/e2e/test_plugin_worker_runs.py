@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.cluster import Api, Cluster, wait_until
-from tests.plugin_files.files import CLASSES, write_plugin, write_plugin_arrays
+from tests.plugin_files.files import CLASSES, write_npz_dataset, write_plugin, write_plugin_arrays
 
 pytestmark = pytest.mark.e2e
 
@@ -73,3 +73,21 @@ def test_a_plugin_runs_only_on_the_worker_that_loaded_it_and_reports_like_a_buil
     assert server.process is not None and server.process.pid not in importers
     assert plain.process.pid not in importers
     assert os.getpid() not in importers
+
+
+def test_a_dataset_added_to_a_running_workers_data_directory_is_offered_and_trained(cluster: Cluster) -> None:
+    server = cluster.server()
+    api = Api(server.url)
+    worker = cluster.worker(server, "w1", "--rescan", "0.2")
+    wait_until(lambda: api.get("/api/workers")["count"] == 1, "the worker to register", timeout_s=120)
+    assert "bands" not in {d["name"] for d in api.get("/api/datasets")["data"]}
+    write_npz_dataset(cluster.folder / "data", "bands", train=120, test=30, size=16)
+
+    def offered() -> bool:
+        return any(d["name"] == "bands" and d["workers"] == ["w1"] for d in api.get("/api/datasets")["data"])
+
+    wait_until(offered, "the worker to report the new dataset", timeout_s=120)
+    run = api.create({"preset": "origin-2ep", "dataset": "bands", "epochs": 1, "batch_size": 8, "lr": 0.01})
+    done = api.wait_status(run["id"], {"succeeded", "failed"}, 120)
+    assert done["status"] == "succeeded", f"{done['error']}\n{worker.log()}"
+    assert api.get(f"/api/runs/{run['id']}/confusion")["classes"] == CLASSES

@@ -65,6 +65,10 @@ class BackendClient:
         self.limits = dict(info.get("limits") or {})
         return info
 
+    def update_offer(self, capabilities: dict[str, Any]) -> None:
+        """Tell the server what this worker offers now."""
+        self._json(self.http.put(f"/api/workers/{self.worker_id}/offer", json={"capabilities": capabilities}))
+
     def claim(self, wait_s: float = CLAIM_WAIT_S) -> dict[str, Any] | None:
         """Claim the next queued run (waiting up to wait_s on the server), or None when there is none."""
         timeout = httpx.Timeout(self.http.timeout.connect, read=wait_s + 15.0)

@@ -6,6 +6,7 @@ import logging
 import shutil
 import socket
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ import httpx
 from trainboard.common.retry import call_with_retries, describe_failure
 from trainboard.worker.client import BackendClient, LeaseLostError
 from trainboard.worker.heartbeat import Heartbeat
-from trainboard.worker.offer import worker_offer
+from trainboard.worker.offer import with_current_datasets, worker_offer
 from trainboard.worker.reporting_sink import ReportingSink
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class WorkerOptions:
     max_runs: int | None = None  # stop after this many runs (None = forever)
     tags: list[str] = field(default_factory=list)  # runs naming worker_tags go only to workers carrying them all
     plugins: list[str] = field(default_factory=list)  # loaded before the worker starts; reported as offered
+    rescan_s: float = 30.0  # an idle worker looks for new datasets in its data directory this often
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -64,6 +66,8 @@ class Worker:
         self.heartbeat = Heartbeat(self.client, interval_s=1.0)  # until the server announces its interval
         self.runs_done = 0
         self._claiming = False
+        self.offered: dict[str, Any] = {}  # the capabilities last reported to the server
+        self.offered_at = 0.0
 
     @staticmethod
     def _resolve_device(device: str) -> str:
@@ -73,7 +77,25 @@ class Worker:
 
     def capabilities(self) -> dict[str, Any]:
         """What this worker offers: device, tags, networks and datasets (see offer.py), torch version, host."""
-        return worker_offer(self.device, self.options.tags, self.options.data_dir, self.options.plugins)
+        self.offered = worker_offer(self.device, self.options.tags, self.options.data_dir, self.options.plugins)
+        self.offered_at = time.monotonic()
+        return self.offered
+
+    def report_new_datasets(self) -> None:
+        """Every rescan_s between runs: if the datasets on disk changed since the last report, report them."""
+        if time.monotonic() - self.offered_at < self.options.rescan_s:
+            return
+        self.offered_at = time.monotonic()
+        current = with_current_datasets(self.offered, self.options.data_dir)
+        if current == self.offered:
+            return
+        try:
+            self.client.update_offer(current)
+        except Exception as exc:  # the next rescan tries again
+            log.warning("could not report the datasets now on disk (%s)", describe_failure(exc))
+            return
+        self.offered = current
+        log.info("reported datasets now on disk: %s", ", ".join(d["name"] for d in current["datasets"]))
 
     def request_shutdown(self) -> None:
         """Ask the current run to stop at its next step and be handed back; then exit.
@@ -98,6 +120,7 @@ class Worker:
             while not self.shutdown.is_set():
                 if self.options.max_runs is not None and self.runs_done >= self.options.max_runs:
                     break
+                self.report_new_datasets()
                 try:
                     claimed = self._claim()
                 except ClaimInterrupted:

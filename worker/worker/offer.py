@@ -52,6 +52,13 @@ def describe_network(name: str) -> dict[str, Any]:
     return described
 
 
+def with_current_datasets(offer: dict[str, Any], data_dir: Path | None) -> dict[str, Any]:
+    """`offer` with its datasets looked up again (a file or folder added to the data directory since)."""
+    from trainboard.trainer.data.local_datasets import local_datasets
+
+    return {**offer, "datasets": local_datasets(data_dir)}
+
+
 def worker_offer(device: str, tags: list[str], data_dir: Path | None, plugins: list[str]) -> dict[str, Any]:
     """The capabilities a worker registers with."""
     import torch
