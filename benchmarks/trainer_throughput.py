@@ -100,8 +100,10 @@ def cases(quick: bool, devices: list[str]) -> list[Case]:
 
 
 def case_config(case: Case) -> TrainConfig:
-    """The preset's config on the case's device, one epoch, the default log interval."""
-    return build_config(case.preset, {"device": case.device, "epochs": 1, "log_every": LOG_EVERY})
+    """The preset's config on the case's device and batch size, one epoch, the default log interval."""
+    return build_config(
+        case.preset, {"device": case.device, "epochs": 1, "log_every": LOG_EVERY, "batch_size": case.batch_size}
+    )
 
 
 def random_images(case: Case) -> ImageData:
