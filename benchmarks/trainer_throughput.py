@@ -124,12 +124,16 @@ def synchronize(device: torch.device) -> None:
 
 
 class BareLoop:
-    """The reference: the trainer's model, optimizer, loss and batches with nothing else, one step per call."""
+    """The reference: the trainer's model, optimizer, loss and batches with nothing else, one step per call.
 
-    def __init__(self, case: Case, data: ImageData) -> None:
-        config = case_config(case)
+    `config` defaults to the case's preset config; its channels_last and compile fields apply as in the trainer.
+    """
+
+    def __init__(self, case: Case, data: ImageData, config: TrainConfig | None = None) -> None:
+        config = config or case_config(case)
         setup = prepare(config, data=data)  # the trainer's own set-up: device, seed, normalization, model
         self.device, self.model = setup.device, setup.model
+        self.network = setup.training_network()  # the model, or torch.compile of it when config.compile
         self.optimizer = build_optimizer(self.model, config)
         self.loss_fn = build_loss(config)
         loader = setup.train_loader(drop_last=False)
@@ -140,7 +144,7 @@ class BareLoop:
     def step(self) -> None:
         """Forward, loss, zero_grad, backward, optimizer step on the next batch."""
         images, labels = next(self.batches)
-        loss = self.loss_fn(self.model(images), labels)
+        loss = self.loss_fn(self.network(images), labels)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()

@@ -2,7 +2,9 @@
 
 A checkpoint is written after every epoch (and when a run is stopped mid-epoch) to out_dir/checkpoint.pt,
 atomically (a temporary file in the same directory, then os.replace), so a crash never leaves half a file.
-It holds only tensors and plain Python values, so it loads with torch.load(weights_only=True). The LR schedule
+It holds only tensors and plain Python values, so it loads with torch.load(weights_only=True). The model's
+state is the plain module's (never a torch.compile wrapper's), and a channels-last state loads into a
+contiguous network and the reverse, so a run may resume with `compile` and `channels_last` switched. The LR schedule
 is a pure function of the global step (see schedule.py), so the step is all of its state that is saved.
 """
 
@@ -15,6 +17,8 @@ from typing import Any
 
 import torch
 from torch import nn
+
+from trainboard.trainer.step_network import match_parameter_layouts
 
 CHECKPOINT_NAME = "checkpoint.pt"
 FORMAT_VERSION = 1
@@ -74,6 +78,7 @@ def load_checkpoint(
     model.load_state_dict(payload["model"])
     if optimizer is not None:
         optimizer.load_state_dict(payload["optimizer"])
+        match_parameter_layouts(optimizer)  # a checkpoint from a run in the other memory format
     if restore_rng:
         _set_rng_states(payload.get("rng", {}))
     return CheckpointState(

@@ -81,6 +81,13 @@ class TrainConfig(BaseModel):
         default_factory=list, max_length=16, description="Tags a worker must carry to take the run, e.g. a100"
     )
     bf16: bool = Field(False, description="bfloat16 autocast (CUDA only; ignored on the CPU)")
+    channels_last: bool = Field(
+        False, description="Channels-last memory format (N, H, W, C strides) for the network and its input batches"
+    )
+    compile: bool = Field(
+        False, description="torch.compile (inductor) for the training steps; the first step compiles, which takes "
+        "a while, and needs a C++ compiler on a CPU worker. Evaluation, feature maps and checkpoints use the plain network",
+    )
     log_every: int = Field(50, gt=0, le=100_000, description="Steps between reads of the loss from the device")
     eval_every: int = Field(1, gt=0, description="Epochs between test-set evaluations")
     feature_layers: list[str] | None = Field(

@@ -21,6 +21,7 @@ from trainboard.trainer.data.registry import load_dataset
 from trainboard.trainer.data.resize import resize_images
 from trainboard.trainer.device import describe_device, resolve_device
 from trainboard.trainer.models import build_model
+from trainboard.trainer.step_network import memory_format, training_network
 
 
 @dataclass
@@ -33,7 +34,7 @@ class TrainingSetup:
     classes: list[str]
     mean: list[float]  # per channel, applied on the device after the uint8 -> float conversion
     std: list[float]
-    model: nn.Module  # on `device`, initialised from the config's seed
+    model: nn.Module  # on `device`, initialised from the config's seed, in the config's memory format
 
     @property
     def channels(self) -> int:
@@ -47,6 +48,15 @@ class TrainingSetup:
     def parameters(self) -> int:
         return sum(p.numel() for p in self.model.parameters())
 
+    @property
+    def memory_format(self) -> torch.memory_format:
+        """Of the model's parameters and of every batch the loaders yield (channels-last when the config says so)."""
+        return memory_format(self.config.channels_last)
+
+    def training_network(self) -> nn.Module:
+        """The network the training steps call: the model, compiled when the config says so (at its first call)."""
+        return training_network(self.model, compile=self.config.compile)
+
     def train_loader(self, *, drop_last: bool) -> DeviceLoader:
         """Shuffled, augmented training batches as the config asks, on the device."""
         config = self.config
@@ -54,14 +64,14 @@ class TrainingSetup:
             self.data.train_x, self.data.train_y, batch_size=config.batch_size, device=self.device,
             mean=self.mean, std=self.std, shuffle=True, seed=config.seed,
             pad_crop=config.pad_crop, flip=config.flip, drop_last=drop_last,
-            cutout=scaled_pixels(config.cutout, int(self.data.train_x.shape[2])),
+            cutout=scaled_pixels(config.cutout, int(self.data.train_x.shape[2])), memory_format=self.memory_format,
         )
 
     def eval_loader(self, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> DeviceLoader:
         """Unshuffled, unaugmented batches of (x, y), normalized like the training batches."""
         return DeviceLoader(
             x, y, batch_size=min(batch_size, int(x.shape[0])), device=self.device,
-            mean=self.mean, std=self.std, shuffle=False, seed=self.config.seed,
+            mean=self.mean, std=self.std, shuffle=False, seed=self.config.seed, memory_format=self.memory_format,
         )
 
     def start_info(self) -> dict[str, Any]:
@@ -100,10 +110,10 @@ def prepare(config: TrainConfig, *, data_dir: Path | None = None, data: ImageDat
         mean, std = [0.5] * channels, [0.5] * channels
     else:
         mean, std = [float(m) for m in images.mean], [float(s) for s in images.std]
-    # 4. The network, sized for the data's channels, side and classes, with the config's options.
+    # 4. The network, sized for the data's channels, side and classes, with the config's options, in its memory format.
     classes = [str(c) for c in images.classes]
     model = build_model(
         config.model, in_channels=channels, num_classes=len(classes), image_size=int(images.train_x.shape[2]),
         model_args=config.model_args,
-    ).to(device)
+    ).to(device, memory_format=memory_format(config.channels_last))
     return TrainingSetup(config, device, images, classes, mean, std, model)

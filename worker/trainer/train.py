@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from trainboard.trainer.data.images import ImageData
 
 EVAL_BATCH_SIZE = 1024  # images per evaluation batch (no gradients, so larger than most training batches)
+# Fields that change how a run executes, not what it trains: a resume with other values of these is not warned about.
+EXECUTION_FIELDS = frozenset({"device", "channels_last", "compile"})
 
 
 class TrainingDivergedError(RuntimeError):
@@ -133,6 +135,9 @@ class Trainer:
         self.num_classes = len(self.classes)
         self.mean, self.std = self.setup.mean, self.setup.std
         self.parameters = self.setup.parameters
+        self.train_network = self.setup.training_network()  # self.model, or torch.compile of it
+        if config.compile:
+            sink.on_log("info", "torch.compile: the first training step compiles the network and takes longer")
         self.layer_names = list(config.feature_layers or default_feature_layers(self.model, config.model))
         check_layers(self.model, self.layer_names)
 
@@ -224,9 +229,11 @@ class Trainer:
         return start
 
     def _warn_if_config_changed(self, saved: dict[str, Any]) -> None:
-        """Log the fields (other than the device) in which the checkpoint's config differs from this run's."""
+        """Log the fields (other than EXECUTION_FIELDS) in which the checkpoint's config differs from this run's."""
         current = self.config.model_dump(mode="json")
-        changed = sorted(k for k in set(saved) | set(current) if k != "device" and saved.get(k) != current.get(k))
+        changed = sorted(
+            k for k in set(saved) | set(current) if k not in EXECUTION_FIELDS and saved.get(k) != current.get(k)
+        )
         if saved and changed:
             self.sink.on_log("warning", f"the checkpoint was written with other values of: {', '.join(changed)}; "
                              "continuing with this run's values")
@@ -248,7 +255,7 @@ class Trainer:
                 continue  # the loader's randomness depends only on (seed, epoch, batch order): skip, don't reseed
             lr = self.schedule.apply(self.global_step)
             with self.autocast():
-                logits = self.model(images)
+                logits = self.train_network(images)
                 loss = self.loss_fn(logits, labels)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -9,7 +9,7 @@ const GROUPS = [
   ["Schedule", ["schedule", "warmup_epochs", "step_size_epochs", "step_gamma"]],
   ["Augmentation and input", ["pad_crop", "flip", "cutout", "normalize"]],
   ["LR range test", ["start_lr", "end_lr", "num_iter", "mode", "smooth", "diverge"]],
-  ["Advanced", ["bf16", "log_every", "eval_every", "feature_layers", "worker_tags"]],
+  ["Advanced", ["bf16", "channels_last", "compile", "log_every", "eval_every", "feature_layers", "worker_tags"]],
 ];
 const KINDS = [
   ["train", "Training run"],

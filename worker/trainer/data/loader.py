@@ -39,6 +39,7 @@ class DeviceLoader:
         flip: bool = False,
         cutout: int = 0,
         drop_last: bool = False,
+        memory_format: torch.memory_format = torch.contiguous_format,
     ) -> None:
         if x.dtype != torch.uint8 or x.dim() != 4:
             raise ValueError(f"images must be uint8 (N, C, H, W), got {x.dtype} {tuple(x.shape)}")
@@ -64,6 +65,7 @@ class DeviceLoader:
         self.flip = flip
         self.cutout = cutout
         self.drop_last = drop_last
+        self.memory_format = memory_format  # of the float batches: torch.channels_last for a channels-last network
         self.epoch = 0
 
     @property
@@ -99,4 +101,6 @@ class DeviceLoader:
             if self.cutout:
                 # After normalising, as in the Cutout paper: the square becomes the mean colour.
                 batch = augment.cutout(batch, self.cutout, generator)
+            if self.memory_format != torch.contiguous_format:
+                batch = batch.contiguous(memory_format=self.memory_format)  # same values, (N, H, W, C) strides
             yield batch, self.y.index_select(0, index)
