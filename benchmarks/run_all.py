@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
 # Table order; benchmarks not named here follow in alphabetical order.
-ORDER = ("trainer_throughput", "pipeline", "launch_latency", "event_latency")
+ORDER = ("trainer_throughput", "memory_format", "pipeline", "launch_latency", "event_latency")
 
 
 class Row(NamedTuple):
@@ -191,12 +191,35 @@ def _generic_rows(name: str, r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+_VARIANT_LABELS = {"eager": "eager", "channels_last": "channels-last", "compiled": "compiled",
+                   "compiled_channels_last": "compiled + channels-last"}
+
+
+def _memory_format_rows(r: dict[str, Any]) -> list[Row]:
+    rows = []
+    for c in r["cases"]:
+        names = list(c["variants"])
+        rates = " / ".join(f"{c['variants'][n]['images_per_s']:,.0f}" for n in names)
+        ratios = " / ".join(f"{c['speedup'][n]:.2f}" for n in names)
+        result = f"{rates} img/s = {ratios}x"
+        compiles = [f"{c['variants'][n]['compile_s']:.0f} s" for n in names if "compile_s" in c["variants"][n]]
+        if compiles:
+            result += f"; compile {' / '.join(compiles)}"
+        measure = f"{c['model']} batch {c['batch_size']} on {c['device']}: {' / '.join(_VARIANT_LABELS.get(n, n) for n in names)}"
+        target, status = "", ""
+        if c["model"] == "seed_resnet" and c["device_type"] == "cpu":
+            target, status = f">= {r['target_speedup']:.1f}x", _status(max(c["speedup"].values()) >= r["target_speedup"])
+        rows.append(Row("memory format and compile", measure, result, target, status))
+    return rows
+
+
 FORMATTERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "trainer_throughput": _trainer_rows,
     "pipeline": _pipeline_rows,
     "event_latency": _latency_rows,
     "launch_latency": _launch_rows,
     "page_load": _page_load_rows,
+    "memory_format": _memory_format_rows,
 }
 
 
