@@ -100,10 +100,15 @@ def cases(quick: bool, devices: list[str]) -> list[Case]:
 
 
 def case_config(case: Case) -> TrainConfig:
-    """The preset's config on the case's device and batch size, one epoch, the default log interval."""
-    return build_config(
-        case.preset, {"device": case.device, "epochs": 1, "log_every": LOG_EVERY, "batch_size": case.batch_size}
-    )
+    """The preset's config on the case's device and batch size, one epoch, the default log interval, eager.
+
+    Eager and contiguous whatever the preset says: this measures the trainer's own cost; memory_format.py
+    measures channels-last and torch.compile.
+    """
+    return build_config(case.preset, {
+        "device": case.device, "epochs": 1, "log_every": LOG_EVERY, "batch_size": case.batch_size,
+        "channels_last": False, "compile": False,
+    })
 
 
 def random_images(case: Case) -> ImageData:

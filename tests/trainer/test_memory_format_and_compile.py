@@ -11,8 +11,10 @@ import pytest
 import torch
 
 from trainboard.trainer.checkpoint import CheckpointState, load_checkpoint, save_checkpoint
-from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.config import LRFindConfig, TrainConfig
+from trainboard.trainer.lr_finder import run_lr_find
 from trainboard.trainer.models import build_model
+from trainboard.trainer.presets import build_config
 from trainboard.trainer.sink import RecordingSink
 from trainboard.trainer.train import Trainer, train
 
@@ -118,3 +120,43 @@ def test_channels_last_checkpoint_loads_into_a_contiguous_network_with_its_momen
     for parameter in target.parameters():
         momentum = target_optimizer.state[parameter]["momentum_buffer"]
         assert momentum.stride() == parameter.stride()
+
+
+def test_failed_compilation_trains_on_with_the_plain_network_and_says_so(
+    synthetic_data: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from torch._dynamo.exc import BackendCompilerFailed
+
+    def no_compiler(model: torch.nn.Module, **options: Any) -> Any:
+        def compiled(images: torch.Tensor) -> torch.Tensor:
+            raise BackendCompilerFailed(no_compiler, RuntimeError("no C++ compiler found"), None)
+
+        return compiled
+
+    monkeypatch.setattr(torch, "compile", no_compiler)
+    eager, sink = RecordingSink(), RecordingSink()
+    train(_config(epochs=1), eager, data=synthetic_data)
+    train(_config(epochs=1, compile=True), sink, data=synthetic_data)
+    assert _losses(sink) == _losses(eager)  # the first batch went through the plain network, and every one after
+    warnings = [message for level, message in sink.logs if level == "warning"]
+    assert len(warnings) == 1 and "no C++ compiler found" in warnings[0]
+
+
+def test_lr_range_test_runs_channels_last_uncompiled_and_hands_both_fields_on(synthetic_data: Any) -> None:
+    config = LRFindConfig(model="tutorial_cnn", dataset="synthetic", train_limit=256, batch_size=32, num_iter=10,
+                          device="cpu", channels_last=True, compile=True)
+    sink = RecordingSink()
+    result = run_lr_find(config, sink, data=synthetic_data)
+    assert len(result.lrs) == 10
+    assert any("uncompiled" in message for _, message in sink.logs)
+    train_config = sink.artifacts["lr_curve"]["train_config"]
+    assert train_config["channels_last"] is True and train_config["compile"] is True
+
+
+def test_seed_resnet_training_presets_compile_channels_last_and_the_gpu_preset_neither() -> None:
+    for name in ("resnet-24ep", "resnet-24ep-aug"):
+        config = build_config(name)
+        assert config.channels_last and config.compile, name
+    assert build_config("resnet-lrfind").channels_last
+    fast = build_config("fast")
+    assert not fast.channels_last and not fast.compile  # for a GPU, where neither is measured

@@ -102,6 +102,8 @@ def run_lr_find(
     loader = setup.train_loader(drop_last=True)
     if config.bf16 and device.type != "cuda":
         sink.on_log("info", f"bf16 autocast is CUDA-only; sweeping in float32 on {device.type}")
+    if config.compile:  # a sweep of a few hundred steps would spend much of its time compiling
+        sink.on_log("info", "torch.compile is for training runs; the LR range test runs the network uncompiled")
     sink.on_start({
         "kind": "lr_find",
         **setup.start_info(),

@@ -6,6 +6,7 @@ network on the same batches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,14 @@ class TrainingSetup:
         """Of the model's parameters and of every batch the loaders yield (channels-last when the config says so)."""
         return memory_format(self.config.channels_last)
 
-    def training_network(self) -> nn.Module:
-        """The network the training steps call: the model, compiled when the config says so (at its first call)."""
-        return training_network(self.model, compile=self.config.compile)
+    def training_network(
+        self, on_fallback: Callable[[str], None] | None = None
+    ) -> Callable[[torch.Tensor], torch.Tensor]:
+        """The network the training steps call: the model, compiled when the config says so (at its first call).
+
+        `on_fallback` hears why, when compilation fails and the steps go on with the plain model.
+        """
+        return training_network(self.model, compile=self.config.compile, on_fallback=on_fallback)
 
     def train_loader(self, *, drop_last: bool) -> DeviceLoader:
         """Shuffled, augmented training batches as the config asks, on the device."""

@@ -8,8 +8,13 @@ prefixes) is what a checkpoint holds, whichever of the two a run used. Evaluatio
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 import torch
 from torch import nn
+
+logger = logging.getLogger(__name__)
 
 
 def memory_format(channels_last: bool) -> torch.memory_format:
@@ -17,14 +22,42 @@ def memory_format(channels_last: bool) -> torch.memory_format:
     return torch.channels_last if channels_last else torch.contiguous_format
 
 
-def training_network(model: nn.Module, *, compile: bool) -> nn.Module:
-    """What the training steps call: torch.compile(model) (compiled at its first call), or `model` itself.
+def training_network(
+    model: nn.Module, *, compile: bool, on_fallback: Callable[[str], None] | None = None
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    """What the training steps call: torch.compile(model) (compiled at its first call), or `model` itself."""
+    return CompiledNetwork(model, on_fallback) if compile else model
+
+
+class CompiledNetwork:
+    """torch.compile(model) for the training steps; the plain module from the first failed compilation on.
 
     The compiled module shares the model's parameters and buffers, so the optimizer, BatchNorm's running
-    statistics and checkpoints see one network. A batch of a new shape (an epoch's last, smaller batch)
-    compiles once more.
+    statistics and checkpoints see one network. Shapes are static: an epoch's last, smaller batch compiles
+    once more, for itself, and the full batches keep their own kernels (a dynamic-shape graph would serve both).
+    A compilation fails before the step runs (on a CPU worker without a C++ compiler, for one), so the
+    same batch goes through the plain module and the run goes on, slower; `on_fallback` hears why.
     """
-    return torch.compile(model) if compile else model
+
+    def __init__(self, model: nn.Module, on_fallback: Callable[[str], None] | None = None) -> None:
+        from torch._dynamo.exc import BackendCompilerFailed  # imports torch._dynamo (seconds): only when compiling
+
+        self.compile_error = BackendCompilerFailed
+        self.model = model
+        self.compiled: Callable[[torch.Tensor], torch.Tensor] | None = torch.compile(model, dynamic=False)
+        self.on_fallback = on_fallback
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        if self.compiled is not None:
+            try:
+                return self.compiled(images)
+            except self.compile_error as exc:
+                self.compiled = None
+                message = f"torch.compile failed; training on without it: {exc.inner_exception}"
+                logger.warning(message)
+                if self.on_fallback is not None:
+                    self.on_fallback(message)
+        return self.model(images)
 
 
 def match_parameter_layouts(optimizer: torch.optim.Optimizer) -> None:

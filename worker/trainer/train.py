@@ -135,7 +135,8 @@ class Trainer:
         self.num_classes = len(self.classes)
         self.mean, self.std = self.setup.mean, self.setup.std
         self.parameters = self.setup.parameters
-        self.train_network = self.setup.training_network()  # self.model, or torch.compile of it
+        # self.model, or torch.compile of it (the plain model again, with a warning, if compiling fails)
+        self.train_network = self.setup.training_network(on_fallback=partial(sink.on_log, "warning"))
         if config.compile:
             sink.on_log("info", "torch.compile: the first training step compiles the network and takes longer")
         self.layer_names = list(config.feature_layers or default_feature_layers(self.model, config.model))
