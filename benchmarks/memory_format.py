@@ -21,8 +21,15 @@ from typing import Any
 
 import torch
 
-from benchmarks.script_args import benchmark_parser, report_logging
-from benchmarks.trainer_throughput import BareLoop, Case, case_config, default_devices, random_images, synchronize
+from benchmarks.trainer_throughput import (
+    BareLoop,
+    Case,
+    case_config,
+    default_devices,
+    random_images,
+    run_from_command_line,
+    synchronize,
+)
 from trainboard.trainer.config import TrainConfig
 from trainboard.trainer.device import describe_device
 
@@ -145,14 +152,7 @@ def run(
 
 def main() -> None:
     """Run the benchmark and log a table of images per second per variant."""
-    parser = benchmark_parser(__doc__, "fewer steps (a few minutes on the CPU, most of it compiling)")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
-    parser.add_argument("--device", choices=["cpu", "cuda", "all"], default="all",
-                        help="where to measure (default: the CPU, and CUDA when present)")
-    args = parser.parse_args()
-    report_logging()
-    results = run(args.quick, args.threads, default_devices() if args.device == "all" else [args.device])
-    logger.info("%s; %d torch threads", results["data"], results["torch_threads"])
+    results = run_from_command_line(__doc__, "fewer steps (a few minutes on the CPU, most of it compiling)", run)
     logger.info("%-12s %5s %-12s %-24s %10s %8s %12s %10s", "model", "batch", "device", "variant", "images/s",
                 "x eager", "first step", "compile")
     for case in results["cases"]:

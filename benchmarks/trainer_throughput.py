@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -343,17 +344,22 @@ def run(quick: bool, threads: int | None = None, devices: list[str] | None = Non
     }
 
 
-def main() -> None:
-    """Run the benchmark and log a table of images per second."""
-    parser = benchmark_parser(__doc__, "fewer steps (a minute or two on the CPU)")
+def run_from_command_line(doc: str, quick_help: str, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """run(quick, threads, devices) as --quick, --threads and --device say, with report logging; its results."""
+    parser = benchmark_parser(doc, quick_help)
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--device", choices=["cpu", "cuda", "all"], default="all",
                         help="where to measure (default: the CPU, and CUDA when present)")
     args = parser.parse_args()
     report_logging()
-    devices = default_devices() if args.device == "all" else [args.device]
-    results = run(args.quick, args.threads, devices)
+    results = run(args.quick, args.threads, default_devices() if args.device == "all" else [args.device])
     logger.info("%s; %d torch threads", results["data"], results["torch_threads"])
+    return results
+
+
+def main() -> None:
+    """Run the benchmark and log a table of images per second."""
+    results = run_from_command_line(__doc__, "fewer steps (a minute or two on the CPU)", run)
     logger.info("%-14s %5s %-12s %-11s %7s %6s %12s %12s %7s %7s", "model", "batch", "device", "method", "steps",
                 "rounds", "trainer/s", "bare/s", "ratio", "A/A")
     for case in results["cases"]:

@@ -3,13 +3,13 @@ checkpoints that resume with either switched on or off."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
+from tests.trainer.checkpoint_copies import CopyCheckpoints
 from trainboard.trainer.checkpoint import CheckpointState, load_checkpoint, save_checkpoint
 from trainboard.trainer.config import LRFindConfig, TrainConfig
 from trainboard.trainer.lr_finder import run_lr_find
@@ -28,18 +28,6 @@ def _config(**fields: Any) -> TrainConfig:
         "dataset": "synthetic", "device": "cpu", "train_limit": 256, "test_limit": 64, "epochs": 2, "batch_size": 32,
         "lr": 0.02, "log_every": 4, "seed": 5, **fields,
     })
-
-
-class CopyCheckpoints(RecordingSink):
-    """Keeps a copy of the checkpoint written after each epoch."""
-
-    def __init__(self, keep_dir: Path) -> None:
-        super().__init__()
-        self.keep_dir = keep_dir
-
-    def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
-        super().on_checkpoint(path, epoch, step)
-        shutil.copyfile(path, self.keep_dir / f"epoch-{epoch}.pt")
 
 
 def _losses(sink: RecordingSink, after_step: int = 0) -> dict[int, float]:

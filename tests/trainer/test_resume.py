@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
+from tests.trainer.checkpoint_copies import CopyCheckpoints
 from tests.trainer.stop_sink import StopAtPoll
 from trainboard.trainer.checkpoint import read_checkpoint_counters
 from trainboard.trainer.config import TrainConfig
@@ -22,18 +22,6 @@ def _config() -> TrainConfig:
     # Momentum, a per-step schedule and on-device augmentation: all of them must survive the checkpoint.
     return TrainConfig(dataset="synthetic", device="cpu", train_limit=320, test_limit=64, epochs=2, batch_size=32,
                        lr=0.02, schedule="cosine", pad_crop=True, flip=True, cutout=4, log_every=4, seed=3)
-
-
-class CopyCheckpoints(RecordingSink):
-    """Keeps a copy of the checkpoint written after each epoch, as the worker's uploader does."""
-
-    def __init__(self, keep_dir: Path) -> None:
-        super().__init__()
-        self.keep_dir = keep_dir
-
-    def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
-        super().on_checkpoint(path, epoch, step)
-        shutil.copyfile(path, self.keep_dir / f"epoch-{epoch}.pt")
 
 
 def _points(sink: RecordingSink, name: str) -> dict[int, float]:
