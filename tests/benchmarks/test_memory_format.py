@@ -29,6 +29,7 @@ def test_tiny_run_reports_each_variant_its_rounds_and_the_compile_time() -> None
     assert set(case["variants"]) == {"eager", "channels_last", "compiled"}
     for name, measured in case["variants"].items():
         assert measured["images_per_s"] > 0 and len(measured["round_images_per_s"]) == TINY.rounds
+        assert len(measured["round_speedups"]) == TINY.rounds
         assert measured["first_step_s"] > 0
         assert ("compile_s" in measured) == (name == "compiled")
     assert case["speedup"]["eager"] == 1.0 and case["best"] in case["variants"]

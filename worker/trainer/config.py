@@ -86,7 +86,8 @@ class TrainConfig(BaseModel):
     )
     compile: bool = Field(
         False, description="torch.compile (inductor) for the training steps; the first step compiles, which takes "
-        "a while, and needs a C++ compiler on a CPU worker. Evaluation, feature maps and checkpoints use the plain network",
+        "a while, with a C++ compiler on a CPU worker (without one the run trains on uncompiled, with a warning). "
+        "Evaluation, feature maps and checkpoints use the plain network",
     )
     log_every: int = Field(50, gt=0, le=100_000, description="Steps between reads of the loss from the device")
     eval_every: int = Field(1, gt=0, description="Epochs between test-set evaluations")

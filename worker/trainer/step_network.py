@@ -54,9 +54,10 @@ class CompiledNetwork:
             except self.compile_error as exc:
                 self.compiled = None
                 message = f"torch.compile failed; training on without it: {exc.inner_exception}"
-                logger.warning(message)
                 if self.on_fallback is not None:
                     self.on_fallback(message)
+                else:
+                    logger.warning(message)
         return self.model(images)
 
 
