@@ -4,8 +4,9 @@ Each variant is the bare loop of trainer_throughput (`BareLoop`: forward, loss, 
 step on DeviceLoader batches of random CIFAR-shaped images) built from the preset's config with the variant's
 `channels_last` and `compile` fields, so from the same initial weights and through the trainer's own set-up.
 All variants live in one process and are timed in alternating rounds (eager, channels-last, compiled, compiled
-channels-last, eager, ...), so the slow spells of a shared machine fall on each of them alike; a variant's rate
-pools its rounds (all images / all seconds). Each variant's first step is timed apart: for a compiled one it
+channels-last, eager, ...); a variant's rate pools its rounds (all images / all seconds), and its speed-up is
+the median over rounds of its rate against eager's in the same round (a slow spell of a shared machine that
+falls on one round alone does not move it). Each variant's first step is timed apart: for a compiled one it
 holds the compilation, reported as compile_s (the first step less a steady step). Warm-up steps follow it,
 untimed. Target: the best variant at least 1.3x eager for the seed ResNet on the CPU.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import statistics
 import time
 from typing import Any
 
@@ -103,11 +105,14 @@ def measure(case: Case, variants: tuple[str, ...] = tuple(VARIANTS)) -> dict[str
             "first_step_s": first_step[name],
         }
         if VARIANTS[name].get("compile"):
-            measured[name]["compile_s"] = first_step[name] - steady_step
-    reference = measured[variants[0]]["images_per_s"]
-    speedup = {name: m["images_per_s"] / reference for name, m in measured.items()}
-    for name, m in measured.items():  # against the reference's round of the same moment: shows a round's spell
-        m["round_speedups"] = [a / b for a, b in zip(m["round_images_per_s"], measured[variants[0]]["round_images_per_s"])]
+            measured[name]["compile_s"] = max(first_step[name] - steady_step, 0.0)  # about 0 from the disk cache
+    reference = measured[variants[0]]
+    for m in measured.values():
+        # Each round against the reference's round of the same moment; their median is the speed-up, since a
+        # slow spell of a shared machine can fall on one variant's round alone and would move a pooled figure.
+        m["round_speedups"] = [a / b for a, b in zip(m["round_images_per_s"], reference["round_images_per_s"])]
+        m["pooled_speedup"] = m["images_per_s"] / reference["images_per_s"]
+    speedup = {name: statistics.median(m["round_speedups"]) for name, m in measured.items()}
     return {
         "preset": case.preset,
         "model": case.model,

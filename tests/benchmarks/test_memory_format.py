@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 
 from benchmarks.memory_format import VARIANTS, cases, run, variant_config
@@ -29,7 +31,8 @@ def test_tiny_run_reports_each_variant_its_rounds_and_the_compile_time() -> None
     assert set(case["variants"]) == {"eager", "channels_last", "compiled"}
     for name, measured in case["variants"].items():
         assert measured["images_per_s"] > 0 and len(measured["round_images_per_s"]) == TINY.rounds
-        assert len(measured["round_speedups"]) == TINY.rounds
+        assert len(measured["round_speedups"]) == TINY.rounds and measured["pooled_speedup"] > 0
+        assert case["speedup"][name] == pytest.approx(statistics.median(measured["round_speedups"]))
         assert measured["first_step_s"] > 0
         assert ("compile_s" in measured) == (name == "compiled")
     assert case["speedup"]["eager"] == 1.0 and case["best"] in case["variants"]

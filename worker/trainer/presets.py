@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from trainboard.trainer.config import TrainConfig, config_class
 
 # The seed's ResNet runs used weight_decay = 5e-4 * batch_size with batch 64. Channels-last because
-# benchmarks/memory_format.py measured it 1.16-1.19x eager for this network on the CPU; not compiled, because
-# compiling added at most 1.04x to that (and 0.91x at one thread) for half a minute of compilation per run.
+# benchmarks/memory_format.py measured it 1.18-1.22x eager for this network on the CPU; not compiled, because
+# compiling added nothing to that (1.01x at two threads, 0.93x at one) for half a minute of compilation per run.
 # The `fast` preset is for a GPU, where neither is measured.
 _SEED_RESNET = dict(model="seed_resnet", batch_size=64, optimizer="sgd", lr=5e-3, momentum=0.9, weight_decay=5e-4 * 64,
                     channels_last=True)
