@@ -75,12 +75,18 @@ def _sort_out(events: list[WorkerEvent]) -> _Batch:
 
 
 def _store_points(session: Session, run: Run, points: list[MetricPointIn], outbox: Outbox) -> None:
-    """One `metrics` event for all points of the batch, and the points tagged with its id."""
+    """One `metrics` event for all points of the batch, and the points tagged with its id.
+
+    Each point is stored once, as a metric_point row: the event's row keeps only the range of their ids, and
+    the points go out live from memory (a replay reads them back: backend/live/stored_events.py).
+    """
     assert run.id is not None
     data = {"points": [p.model_dump() for p in points]}
-    stored = append_event(session, run, "metrics", data, outbox)
+    stored = append_event(session, run, "metrics", data, outbox, stored={})
     assert stored.id is not None
-    insert_points(session, run.id, stored.id, points)
+    first_id, last_id = insert_points(session, run.id, stored.id, points)
+    stored.data = {"point_ids": [first_id, last_id], "count": len(points)}
+    session.add(stored)
     test_accs = [p.value for p in points if p.name == "test_acc" and p.value is not None]
     if test_accs:
         run.best_test_acc = max(test_accs + ([run.best_test_acc] if run.best_test_acc is not None else []))
