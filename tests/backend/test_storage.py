@@ -62,11 +62,11 @@ def test_migration_adds_a_column_and_keeps_existing_rows(tmp_path: Path) -> None
     assert migrate(engine, []) == 0  # an existing database from before the migration
     with engine.begin() as connection:
         connection.execute(text(INSERT_RUN.format(status="queued")))
-    migrations = [Migration(1, "runs get a note", lambda c: add_column(c, "run", Column("note", Text)))]
+    migrations = [Migration(1, "runs get a remark", lambda c: add_column(c, "run", Column("remark", Text)))]
     assert migrate(engine, migrations) == 1
-    assert "note" in {c["name"] for c in inspect(engine).get_columns("run")}
+    assert "remark" in {c["name"] for c in inspect(engine).get_columns("run")}
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT name, note FROM run")).all() == [("kept", None)]
+        assert connection.execute(text("SELECT name, remark FROM run")).all() == [("kept", None)]
     assert migrate(engine, migrations) == 1  # running again changes nothing
 
 
