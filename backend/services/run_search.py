@@ -21,9 +21,8 @@ def _sort_key(name: str) -> Any:
     return getattr(Run, name)
 
 
-def _utc_naive(value: datetime) -> datetime:
-    # Timestamp columns hold UTC; compared as naive values, the way SQLite stores them.
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc)  # the timestamp columns hold UTC
 
 
 def _matches_text(q: str) -> ColumnElement[bool]:
@@ -46,9 +45,9 @@ def filter_conditions(filters: RunFilters) -> list[ColumnElement[bool]]:
     for tag in dict.fromkeys(filters.tag):  # every tag: one indexed lookup each
         conditions.append(col(Run.id).in_(select(RunTag.run_id).where(col(RunTag.tag) == tag)))
     if filters.created_after is not None:
-        conditions.append(col(Run.created_at) >= _utc_naive(filters.created_after))
+        conditions.append(col(Run.created_at) >= _utc(filters.created_after))
     if filters.created_before is not None:
-        conditions.append(col(Run.created_at) < _utc_naive(filters.created_before))
+        conditions.append(col(Run.created_at) < _utc(filters.created_before))
     return conditions
 
 
