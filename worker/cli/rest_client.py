@@ -125,6 +125,10 @@ class RestClient:
     def cancel_run(self, run_id: int) -> dict[str, Any]:
         return self._request("POST", f"/api/runs/{run_id}/cancel", headers={"Content-Type": "application/json"})
 
+    def update_run(self, run_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change a run's name, tags or note (PATCH /api/runs/{id})."""
+        return self._request("PATCH", f"/api/runs/{run_id}", json=changes)
+
     def run_events(self, run_id: int, last_event_id: int | None = None) -> Iterator[ServerEvent]:
         """The run's events after `last_event_id` (all when None), then live ones, up to and including `end`.
 
