@@ -13,7 +13,7 @@ export class FilterBar {
     this.filters = filters;
     this.onChange = onChange;
     this.timer = null;
-    this.search = h("input", { type: "search", placeholder: "Search name, tag, model, dataset, preset  ( / )", "data-testid": "run-search", "aria-label": "Search runs", class: "search" });
+    this.search = h("input", { type: "search", placeholder: "Search runs  ( / )", title: "Name, tag, model, dataset or preset", "data-testid": "run-search", "aria-label": "Search runs", class: "search" });
     this.status = h(
       "select",
       { id: "status-filter", "data-testid": "status-filter", "aria-label": "Filter by status" },
