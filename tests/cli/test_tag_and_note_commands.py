@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -67,3 +68,16 @@ def test_a_bad_tag_or_an_unknown_run_is_one_line_and_changes_nothing(
 def test_changed_tags_adds_or_removes_and_keeps_them_sorted_once() -> None:
     assert changed_tags(["b", "a"], ["c", "a"], remove=False) == ["a", "b", "c"]
     assert changed_tags(["a", "b"], ["b", "x"], remove=True) == ["a"]
+
+
+def test_runs_lists_only_what_search_tag_and_sort_select(server: ServerProcess, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second, third = new_run(server), new_run(server), new_run(server)
+    for run_id in (first, second):
+        assert main(["tag", str(run_id), "cli-list", "--server", server.url]) == 0
+    capsys.readouterr()
+    assert main(["runs", "--tag", "cli-list", "--search", "SYNTH", "--sort", "created_at", "--json",
+                 "--server", server.url]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert [run["id"] for run in page["data"]] == [first, second] and page["count"] == 2
+    assert main(["runs", "--sort", "colour", "--server", server.url]) == 2
+    assert "sort must be one of name, created_at" in capsys.readouterr().err

@@ -32,9 +32,13 @@ def add_submit_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `trainboard runs`."""
-    parser.description = "List the newest runs on a server, newest first."
+    parser.description = "List runs on a server, newest first unless --sort says otherwise."
     add_server_argument(parser)
     parser.add_argument("--status", choices=RUN_STATUSES, default=None, help="only runs with this status")
+    parser.add_argument("--search", default=None, metavar="TEXT",
+                        help="only runs whose name, a tag, model, dataset or preset contains TEXT")
+    parser.add_argument("--tag", action="append", default=[], help="only runs with this tag (repeatable: all of them)")
+    parser.add_argument("--sort", default=None, help="e.g. -best_test_acc, name, duration (default: newest first)")
     parser.add_argument("--limit", type=int, default=20, help="how many runs (default 20, at most 500)")
     parser.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
 
@@ -125,7 +129,8 @@ def run_runs(args: argparse.Namespace) -> int:
     if not 1 <= args.limit <= 500:
         raise CliError(f"limit: must be between 1 and 500, got {args.limit}")
     with server_client(args) as client:
-        page = call_api(lambda: client.list_runs(status=args.status, limit=args.limit))
+        page = call_api(lambda: client.list_runs(status=args.status, limit=args.limit, q=args.search, tag=args.tag,
+                                                 sort=args.sort))
     if args.json:
         print(json.dumps(page, indent=1))
         return 0
