@@ -125,7 +125,8 @@ def ingest_batch(
         append_log(session, run, line.level, line.message, outbox)
     if batch.progress is not None:
         run.progress = batch.progress.model_dump(exclude={"seq", "type"})
-        run.images_per_s = batch.progress.images_per_s if run.summary is None else run.images_per_s
+        if run.summary is None and batch.progress.images_per_s is not None:  # the summary's figure wins
+            run.images_per_s = batch.progress.images_per_s
         append_event(session, run, "progress", run.progress, outbox)
         announce_progress(run, outbox)
     if batch.summary is not None:

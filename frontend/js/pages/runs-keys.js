@@ -26,7 +26,7 @@ export function bindRunKeys(tbody, { focusSearch, compare }) {
       focusSearch();
     } else if (event.key === "j") move(1);
     else if (event.key === "k") move(-1);
-    else if (event.key === "Enter" && current?.isConnected) navigate(`/runs/${current.dataset.runId}`);
+    else if (event.key === "Enter" && current?.isConnected && !event.target.closest?.("a, button, th")) navigate(`/runs/${current.dataset.runId}`);
     else if (event.key === "c") compare();
   };
   document.addEventListener("keydown", onKey);

@@ -93,10 +93,12 @@ export function mount(root, { query }) {
     list.reload();
   }
 
-  headRow.addEventListener("click", (event) => {
+  const sortBy = (event) => {
     const th = event.target.closest("th[data-sort-key]");
-    if (th) apply({ ...filters, sort: toggledSort(filters.sort, th.dataset.sortKey) });
-  });
+    if (th && (event.type === "click" || event.key === "Enter")) apply({ ...filters, sort: toggledSort(filters.sort, th.dataset.sortKey) });
+  };
+  headRow.addEventListener("click", sortBy);
+  headRow.addEventListener("keydown", sortBy);
   tbody.addEventListener("click", (event) => {
     const chip = event.target.closest("[data-tag]");
     if (!chip) return;
