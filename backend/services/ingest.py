@@ -131,10 +131,14 @@ def ingest_batch(
         append_log(session, run, line.level, line.message, outbox)
     if batch.progress is not None:
         run.progress = batch.progress.model_dump(exclude={"seq", "type"})
+        if run.summary is None and batch.progress.images_per_s is not None:  # the summary's figure wins
+            run.images_per_s = batch.progress.images_per_s
         append_event(session, run, "progress", run.progress, outbox)
         announce_progress(run, outbox)
     if batch.summary is not None:
         run.summary = scrub_non_finite(batch.summary.summary)
+        speed = run.summary.get("images_per_s") if isinstance(run.summary, dict) else None
+        run.images_per_s = float(speed) if isinstance(speed, (int, float)) else run.images_per_s
         announce_status(session, run, outbox)
     session.add(run)
     commit_and_publish(session, broker, outbox)
