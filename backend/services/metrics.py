@@ -20,8 +20,8 @@ EPOCH_SERIES = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 
 # PostgreSQL's COPY takes the rows as one stream: several times faster than any INSERT for a batch of points.
-_COPY_POINTS = f"COPY {MetricPoint.__tablename__} (id, run_id, event_id, name, step, value) FROM STDIN"
-_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('metric_point', 'id')) FROM generate_series(1, %s)"
+_COPY_POINTS = f"COPY {MetricPoint.__tablename__} (run_id, event_id, name, step, value) FROM STDIN"
+_SEQUENCE = f"pg_get_serial_sequence('{MetricPoint.__tablename__}', 'id')"
 
 
 def insert_points(session: Session, run_id: int, event_id: int, points: Sequence[MetricPointIn]) -> tuple[int, int]:
@@ -33,12 +33,15 @@ def insert_points(session: Session, run_id: int, event_id: int, points: Sequence
         raise ValueError("no points to store")
     connection = session.connection()
     if connection.dialect.name == "postgresql":
+        # The rows take ids from the sequence after `before` and up to its value for this session after the COPY;
+        # other sessions' rows may fall in between, which a reader tells apart by event_id.
         with connection.connection.driver_connection.cursor() as cursor:
-            ids = [row[0] for row in cursor.execute(_NEXT_IDS, (len(points),)).fetchall()]
+            before = cursor.execute(f"SELECT nextval({_SEQUENCE})").fetchone()[0]
             with cursor.copy(_COPY_POINTS) as copy:
-                for point_id, p in zip(ids, points):
-                    copy.write_row((point_id, run_id, event_id, p.name, p.step, p.value))
-        return min(ids), max(ids)
+                for p in points:
+                    copy.write_row((run_id, event_id, p.name, p.step, p.value))
+            last = cursor.execute(f"SELECT currval({_SEQUENCE})").fetchone()[0]
+        return before + 1, last
     # SQLite has one writer at a time, and this transaction already wrote: no other can take these ids.
     first = (session.exec(select(func.max(MetricPoint.id))).one() or 0) + 1
     rows = [
