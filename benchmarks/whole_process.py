@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 TARGET_RATIO = 1 / 1.02
 QUICK = {"train_limit": 6_000, "rounds": 2}
-FULL = {"train_limit": None, "rounds": 3}
+FULL = {"train_limit": None, "rounds": 5}
 DATASET = "fashion-mnist"
 
 
