@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Float, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import create_engine
 
 from trainboard.backend.migrations import migrate
@@ -71,6 +74,26 @@ def _storable_parameters(
     _connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
 ) -> tuple[str, Any]:
     return statement, _storable(parameters)
+
+
+class seconds_between(FunctionElement[float]):  # noqa: N801  (reads as the SQL function it stands for)
+    """SQL for the seconds from a start time to an end time (NULL when either is): seconds_between(start, end)."""
+
+    type = Float()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_between_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
 
 
 def make_engine(database_url: str) -> Engine:

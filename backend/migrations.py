@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Column, String, inspect, text
+from sqlalchemy import JSON, Column, Float, String, Text, inspect, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, select
 
-from trainboard.backend.tables import SERIES_INDEX, MetricPoint, Run, SchemaVersion
+from trainboard.backend.tables import RUN_LIST_INDEXES, SERIES_INDEX, MetricPoint, Run, SchemaVersion
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,44 @@ def _lease_hash_column(connection: Connection) -> None:
     add_column(connection, "run", Column("lease_hash", String(64), nullable=True))
 
 
+def _run_list_columns(connection: Connection) -> None:
+    # Tags, note, and copies of what the runs list searches and sorts on (model, dataset, images/s) as real,
+    # indexed columns; the copies of existing runs are filled from their config, summary and progress.
+    add_column(connection, "run", Column("model", String(100), nullable=True))
+    add_column(connection, "run", Column("dataset", String(100), nullable=True))
+    add_column(connection, "run", Column("tags", JSON, nullable=False, server_default=text("'[]'")))
+    add_column(connection, "run", Column("note", Text, nullable=False, server_default=text("''")))
+    add_column(connection, "run", Column("images_per_s", Float, nullable=True))
+    table = Run.__table__
+    rows = connection.execute(select(table.c.id, table.c.config, table.c.summary, table.c.progress)).all()
+    for run_id, config, summary, progress in rows:
+        config = config if isinstance(config, dict) else {}
+        connection.execute(
+            update(table).where(table.c.id == run_id).values(
+                model=_text_or_none(config.get("model")),
+                dataset=_text_or_none(config.get("dataset")),
+                images_per_s=_speed(summary) if _speed(summary) is not None else _speed(progress),
+            )
+        )
+    for index in table.indexes:
+        if index.name in RUN_LIST_INDEXES:
+            index.create(connection, checkfirst=True)
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value)[:100] if value is not None else None
+
+
+def _speed(payload: object) -> float | None:
+    value = payload.get("images_per_s") if isinstance(payload, dict) else None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 # Append only; never edit or reorder a released entry.
 MIGRATIONS: list[Migration] = [
     Migration(1, "covering index for metric series reads", _covering_series_index),
     Migration(2, "lease token hash of the run's holder", _lease_hash_column),
+    Migration(3, "run tags, notes, and indexed columns the runs list searches and sorts on", _run_list_columns),
 ]
 
 

@@ -5,9 +5,9 @@ The worker protocol's models are in worker_protocol.py.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from trainboard.backend.field_types import RunStatus, UtcDatetime
 from trainboard.trainer.config import LRFindConfig, TrainConfig
@@ -43,6 +43,8 @@ class RunPublic(BaseModel):
     status: RunStatus
     config: dict[str, Any]
     preset: str | None
+    tags: list[str] = Field(description="Short labels, sorted")
+    note: str = Field(description="What the run is for, in markdown")
     created_at: UtcDatetime
     started_at: UtcDatetime | None
     finished_at: UtcDatetime | None
@@ -64,10 +66,61 @@ class RunPublic(BaseModel):
 
 
 class RunsPublic(BaseModel):
-    """A page of runs, newest first, and how many match in all."""
+    """A page of runs, in the order asked for, and how many match in all."""
 
     data: list[RunPublic]
     count: int
+
+
+TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
+MAX_TAGS = 16
+MAX_NOTE_CHARS = 10_000
+Tag = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
+
+
+def _sorted_unique(tags: list[str] | None) -> list[str] | None:
+    return None if tags is None else sorted(set(tags))
+
+
+class RunUpdate(BaseModel):
+    """The body of PATCH /api/runs/{id}: the fields to change; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    tags: list[Tag] | None = Field(
+        None, max_length=MAX_TAGS, description="Replaces the run's tags; letters, digits and _ . : - (up to 40)"
+    )
+    note: str | None = Field(None, max_length=MAX_NOTE_CHARS, description="Markdown")
+
+    _tags = field_validator("tags")(_sorted_unique)
+
+
+RUN_SORTS = ("name", "created_at", "best_test_acc", "duration", "images_per_s", "status", "model", "dataset")
+
+
+class RunFilters(BaseModel):
+    """Which runs GET /api/runs (and its export) holds, and in which order."""
+
+    q: str | None = Field(
+        None, max_length=200, description="Case-insensitive substring of the name, a tag, model, dataset or preset"
+    )
+    status: RunStatus | None = None
+    kind: Literal["train", "lr_find"] | None = None
+    tag: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description="Runs carrying every one of these")
+    created_after: UtcDatetime | None = None
+    created_before: UtcDatetime | None = None
+    sort: str = Field(
+        "-created_at", description=f"One of {', '.join(RUN_SORTS)}; a leading '-' sorts descending"
+    )
+
+    @field_validator("sort")
+    @classmethod
+    def _known_sort(cls, sort: str) -> str:
+        if sort.removeprefix("-") not in RUN_SORTS:
+            valid = ", ".join(RUN_SORTS)
+            raise ValueError(f"sort must be one of {valid}, each with an optional leading '-' (descending)")
+        return sort
 
 
 def run_create_schema() -> dict[str, Any]:

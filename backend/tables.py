@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from trainboard.common.statuses import (  # noqa: F401  (re-exported: the services import them from here)
@@ -23,6 +23,9 @@ from trainboard.common.statuses import (  # noqa: F401  (re-exported: the servic
 )
 
 SERIES_INDEX = "ix_metric_point_series"
+# The runs list filters and sorts on these (GET /api/runs?sort=...): one index per sortable column.
+RUN_LIST_INDEXES = ("ix_run_name", "ix_run_created_at", "ix_run_best_test_acc", "ix_run_images_per_s",
+                    "ix_run_model", "ix_run_dataset")
 
 
 def utcnow() -> datetime:
@@ -53,7 +56,10 @@ class Worker(SQLModel, table=True):
 class Run(SQLModel, table=True):
     """One training run or LR range test: its config, where it is in its lifecycle, its results."""
 
-    __table_args__ = (Index("ix_run_status_id", "status", "id"),)  # the claim query: oldest queued first
+    __table_args__ = (
+        Index("ix_run_status_id", "status", "id"),  # the claim query: oldest queued first
+        *(Index(name, name.removeprefix("ix_run_")) for name in RUN_LIST_INDEXES),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -61,6 +67,12 @@ class Run(SQLModel, table=True):
     status: str = Field(default=QUEUED, max_length=20)
     config: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     preset: str | None = Field(default=None, max_length=100)
+    model: str | None = Field(default=None, max_length=100)  # copies of config's, for SQL search and sort
+    dataset: str | None = Field(default=None, max_length=100)
+    tags: list[str] = Field(  # sorted, unique; RunTag rows index them
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=text("''")))  # markdown
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -75,8 +87,19 @@ class Run(SQLModel, table=True):
     summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     error: str | None = Field(default=None, sa_column=Column(Text))
     best_test_acc: float | None = None  # fraction in [0, 1]
+    images_per_s: float | None = None  # training speed: the summary's, else the latest progress report's
     last_seq: int = 0  # highest worker event seq stored (idempotent ingest)
     last_event_id: int = 0  # id of the newest RunEvent of this run (SSE resume point)
+
+
+class RunTag(SQLModel, table=True):
+    """One tag of one run: the index behind filtering runs by tag (Run.tags is the copy the API shows)."""
+
+    __tablename__ = "run_tag"
+    __table_args__ = (Index("ix_run_tag_tag_run_id", "tag", "run_id"),)
+
+    run_id: int = Field(foreign_key="run.id", ondelete="CASCADE", primary_key=True)
+    tag: str = Field(max_length=40, primary_key=True)
 
 
 class RunEvent(SQLModel, table=True):

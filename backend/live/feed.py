@@ -18,8 +18,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from trainboard.backend.live.broker import LiveEvent
 from trainboard.backend.live.in_process import InProcessBroker
+from trainboard.backend.live.stored_events import live_events
 from trainboard.backend.tables import RunEvent
 
 log = logging.getLogger(__name__)
@@ -135,12 +135,13 @@ class RunEventFeed:
                     .limit(READ_PAGE)
                 )
                 rows: list[Any] = list(session.exec(query))
+                events = live_events(session, run_id, rows)
             if not rows:
                 return
             with self._lock:
                 if channel not in self._cursors:
                     return
                 self._cursors[channel] = max(self._cursors[channel], rows[-1].id)
-            self._local.publish(channel, [LiveEvent(r.event, r.data, r.id) for r in rows])
+            self._local.publish(channel, events)
             if len(rows) < READ_PAGE:
                 return

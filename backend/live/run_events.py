@@ -35,14 +35,17 @@ class Outbox:
 
 
 def append_event(
-    session: Session, run: Run, event: str, data: dict[str, Any] | Callable[[], dict[str, Any]], outbox: Outbox
+    session: Session, run: Run, event: str, data: dict[str, Any] | Callable[[], dict[str, Any]], outbox: Outbox,
+    stored: dict[str, Any] | None = None,
 ) -> RunEvent:
     """Store an event of `run` (its id becomes the SSE id) and queue it for the run's stream.
 
-    `data` may be a function, called once the event has its id (for payloads that report it).
+    `data` may be a function, called once the event has its id (for payloads that report it). `stored`, when
+    given, is what the row keeps instead of `data` (a metrics event keeps where its points are, not the points:
+    backend/live/stored_events.py puts them back when the event is read).
     """
     assert run.id is not None
-    row = RunEvent(run_id=run.id, event=event, data={} if callable(data) else data)
+    row = RunEvent(run_id=run.id, event=event, data={} if callable(data) else (stored if stored is not None else data))
     session.add(row)
     session.flush()  # assigns row.id
     assert row.id is not None
@@ -50,7 +53,7 @@ def append_event(
     session.add(run)
     if callable(data):
         row.data = data()
-    outbox.add(run_channel(run.id), LiveEvent(event, row.data, row.id))
+    outbox.add(run_channel(run.id), LiveEvent(event, row.data if stored is None else data, row.id))
     return row
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from trainboard.backend.live.broker import RUNS_CHANNEL, EventBroker, LiveEvent, run_channel
+from trainboard.backend.live.stored_events import live_events
 from trainboard.backend.tables import FINISHED_STATUSES, Run, RunEvent
 from trainboard.common.jsonsafe import dumps_compact
 
@@ -44,7 +45,7 @@ def _stored_after(engine: Engine, run_id: int, after_id: int) -> _Stored:
             .limit(REPLAY_PAGE)
         )
         rows = session.exec(query).all()
-        return _Stored([LiveEvent(r.event, r.data, r.id) for r in rows], run.status)
+        return _Stored(live_events(session, run_id, rows), run.status)
 
 
 class _RunStream:

@@ -1,25 +1,29 @@
-"""Runs: create, list, read, cancel, clone, delete, and a run's log."""
+"""Runs: create, list (search, sort, export), read, edit, cancel, clone, delete, and a run's log."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Response, status
 
 from trainboard.backend.deps import BrokerDep, SessionDep, SettingsDep, TokenDep
 from trainboard.backend.errors import error_responses
-from trainboard.backend.field_types import RunStatus
 from trainboard.backend.params import Offset, RunId
 from trainboard.backend.schemas import (
     RUN_CLONE_EXAMPLES,
     RUN_CREATE_EXAMPLES,
     LogsPublic,
+    RunFilters,
     RunPublic,
     RunsPublic,
+    RunUpdate,
     run_create_schema,
 )
 from trainboard.backend.services import runs as run_service
 from trainboard.backend.services.logs import list_logs
+from trainboard.backend.services.run_edit import update_run
+from trainboard.backend.services.run_export import export_runs, runs_csv, runs_json
+from trainboard.backend.services.run_search import search_runs
 from trainboard.backend.services.waiting import with_waiting
 
 router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[TokenDep], responses=error_responses(401))
@@ -49,21 +53,44 @@ def create_run(
 def list_runs(
     session: SessionDep,
     settings: SettingsDep,
-    status: RunStatus | None = None,
-    kind: Annotated[str | None, Query(pattern="^(train|lr_find)$")] = None,
+    filters: Annotated[RunFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> RunsPublic:
-    """Runs, newest first, optionally filtered by status and kind."""
-    runs, count = run_service.list_runs(session, status, kind, limit, offset)
+    """Runs matching the filters (all given must hold), newest first unless `sort` says otherwise."""
+    runs, count = search_runs(session, filters, limit, offset)
     data = [RunPublic.model_validate(r, from_attributes=True) for r in runs]
     return RunsPublic(data=with_waiting(session, settings.lease_s, data), count=count)
+
+
+@router.get(
+    "/export",
+    response_model=RunsPublic,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
+)
+def export_run_list(
+    session: SessionDep, filters: Annotated[RunFilters, Query()], format: Literal["json", "csv"] = "json"
+) -> Response:
+    """Every run the filters select, in their order, as a file: CSV with a header row, or JSON."""
+    runs = export_runs(session, filters)
+    if format == "csv":
+        headers = {"Content-Disposition": 'attachment; filename="runs.csv"'}
+        return Response(runs_csv(runs), media_type="text/csv", headers=headers)
+    headers = {"Content-Disposition": 'attachment; filename="runs.json"'}
+    return Response(runs_json(runs).model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.get("/{run_id}", response_model=RunPublic, responses=error_responses(404))
 def read_run(session: SessionDep, settings: SettingsDep, run_id: RunId) -> RunPublic:
     """One run; a queued one that no live worker can take says why in `waiting`."""
     run = RunPublic.model_validate(run_service.get_run(session, run_id), from_attributes=True)
+    return with_waiting(session, settings.lease_s, [run])[0]
+
+
+@router.patch("/{run_id}", response_model=RunPublic, responses=error_responses(404))
+def edit_run(session: SessionDep, broker: BrokerDep, settings: SettingsDep, run_id: RunId, changes: RunUpdate) -> RunPublic:
+    """Change a run's name, tags (replaced as a whole; stored sorted, each once) or markdown note."""
+    run = RunPublic.model_validate(update_run(session, broker, run_id, changes), from_attributes=True)
     return with_waiting(session, settings.lease_s, [run])[0]
 
 

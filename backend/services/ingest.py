@@ -75,12 +75,18 @@ def _sort_out(events: list[WorkerEvent]) -> _Batch:
 
 
 def _store_points(session: Session, run: Run, points: list[MetricPointIn], outbox: Outbox) -> None:
-    """One `metrics` event for all points of the batch, and the points tagged with its id."""
+    """One `metrics` event for all points of the batch, and the points tagged with its id.
+
+    Each point is stored once, as a metric_point row: the event's row keeps only the range of their ids, and
+    the points go out live from memory (a replay reads them back: backend/live/stored_events.py).
+    """
     assert run.id is not None
     data = {"points": [p.model_dump() for p in points]}
-    stored = append_event(session, run, "metrics", data, outbox)
+    stored = append_event(session, run, "metrics", data, outbox, stored={})
     assert stored.id is not None
-    insert_points(session, run.id, stored.id, points)
+    first_id, last_id = insert_points(session, run.id, stored.id, points)
+    stored.data = {"point_ids": [first_id, last_id], "count": len(points)}
+    session.add(stored)
     test_accs = [p.value for p in points if p.name == "test_acc" and p.value is not None]
     if test_accs:
         run.best_test_acc = max(test_accs + ([run.best_test_acc] if run.best_test_acc is not None else []))
@@ -125,10 +131,14 @@ def ingest_batch(
         append_log(session, run, line.level, line.message, outbox)
     if batch.progress is not None:
         run.progress = batch.progress.model_dump(exclude={"seq", "type"})
+        if run.summary is None and batch.progress.images_per_s is not None:  # the summary's figure wins
+            run.images_per_s = batch.progress.images_per_s
         append_event(session, run, "progress", run.progress, outbox)
         announce_progress(run, outbox)
     if batch.summary is not None:
         run.summary = scrub_non_finite(batch.summary.summary)
+        speed = run.summary.get("images_per_s") if isinstance(run.summary, dict) else None
+        run.images_per_s = float(speed) if isinstance(speed, (int, float)) else run.images_per_s
         announce_status(session, run, outbox)
     session.add(run)
     commit_and_publish(session, broker, outbox)

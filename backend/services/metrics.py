@@ -21,20 +21,35 @@ EPOCH_SERIES = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 # PostgreSQL's COPY takes the rows as one stream: several times faster than any INSERT for a batch of points.
 _COPY_POINTS = f"COPY {MetricPoint.__tablename__} (run_id, event_id, name, step, value) FROM STDIN"
+_SEQUENCE = f"pg_get_serial_sequence('{MetricPoint.__tablename__}', 'id')"
 
 
-def insert_points(session: Session, run_id: int, event_id: int, points: Sequence[MetricPointIn]) -> None:
-    """Store points in bulk, inside the session's transaction: COPY on PostgreSQL, one executemany elsewhere."""
+def insert_points(session: Session, run_id: int, event_id: int, points: Sequence[MetricPointIn]) -> tuple[int, int]:
+    """Store points in bulk inside the session's transaction (COPY on PostgreSQL, one executemany elsewhere);
+    returns the lowest and highest id given to them, which bound where the event's points are (see
+    backend/live/stored_events.py). Raises ValueError for no points.
+    """
     if not points:
-        return
+        raise ValueError("no points to store")
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(_COPY_POINTS) as copy:
-            for p in points:
-                copy.write_row((run_id, event_id, p.name, p.step, p.value))
-        return
-    rows = [{"run_id": run_id, "event_id": event_id, "name": p.name, "step": p.step, "value": p.value} for p in points]
+        # The rows take ids from the sequence after `before` and up to its value for this session after the COPY;
+        # other sessions' rows may fall in between, which a reader tells apart by event_id.
+        with connection.connection.driver_connection.cursor() as cursor:
+            before = cursor.execute(f"SELECT nextval({_SEQUENCE})").fetchone()[0]
+            with cursor.copy(_COPY_POINTS) as copy:
+                for p in points:
+                    copy.write_row((run_id, event_id, p.name, p.step, p.value))
+            last = cursor.execute(f"SELECT currval({_SEQUENCE})").fetchone()[0]
+        return before + 1, last
+    # SQLite has one writer at a time, and this transaction already wrote: no other can take these ids.
+    first = (session.exec(select(func.max(MetricPoint.id))).one() or 0) + 1
+    rows = [
+        {"id": first + i, "run_id": run_id, "event_id": event_id, "name": p.name, "step": p.step, "value": p.value}
+        for i, p in enumerate(points)
+    ]
     connection.execute(insert(MetricPoint), rows)
+    return first, first + len(points) - 1
 
 
 def drop_points_after(session: Session, run_id: int, epoch: int, step: int) -> int:

@@ -1,12 +1,12 @@
-"""What users do to runs: create, list, read, cancel, clone, delete."""
+"""What users do to runs: create, read, cancel, clone, delete (finding them: run_search.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, update
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, update
+from sqlmodel import Session, col
 
 from trainboard.backend.errors import ConflictError, run_not_found
 from trainboard.backend.live.broker import RUNS_CHANNEL, EventBroker, LiveEvent, run_channel
@@ -38,6 +38,8 @@ def _insert_run(
         kind=config.kind,
         config=config.model_dump(mode="json"),
         preset=preset,
+        model=config.model,
+        dataset=config.dataset,
     )
     session.add(run)
     session.flush()
@@ -60,18 +62,6 @@ def clone_run(
     source = get_run(session, run_id)
     config = validate_clone(source.config, overrides)
     return _insert_run(session, broker, config, source.preset, lease_s)
-
-
-def list_runs(session: Session, status: str | None, kind: str | None, limit: int, offset: int) -> tuple[list[Run], int]:
-    """A page of runs, newest first, and how many match the filters."""
-    filters = []
-    if status:
-        filters.append(Run.status == status)
-    if kind:
-        filters.append(Run.kind == kind)
-    runs = session.exec(select(Run).where(*filters).order_by(col(Run.id).desc()).offset(offset).limit(limit)).all()
-    count = session.exec(select(func.count()).select_from(Run).where(*filters)).one()
-    return list(runs), count
 
 
 def _cancel_in_transaction(session: Session, run_id: int, outbox: Outbox) -> Run | None:

@@ -12,7 +12,7 @@ from sqlalchemy import Column, Text, inspect, text
 
 from trainboard.backend.db import init_db, make_engine
 from trainboard.backend.migrations import MIGRATIONS, Migration, add_column, migrate
-from trainboard.backend.tables import SERIES_INDEX
+from trainboard.backend.tables import RUN_LIST_INDEXES, SERIES_INDEX
 
 INSERT_RUN = (
     "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
@@ -62,11 +62,11 @@ def test_migration_adds_a_column_and_keeps_existing_rows(tmp_path: Path) -> None
     assert migrate(engine, []) == 0  # an existing database from before the migration
     with engine.begin() as connection:
         connection.execute(text(INSERT_RUN.format(status="queued")))
-    migrations = [Migration(1, "runs get a note", lambda c: add_column(c, "run", Column("note", Text)))]
+    migrations = [Migration(1, "runs get a remark", lambda c: add_column(c, "run", Column("remark", Text)))]
     assert migrate(engine, migrations) == 1
-    assert "note" in {c["name"] for c in inspect(engine).get_columns("run")}
+    assert "remark" in {c["name"] for c in inspect(engine).get_columns("run")}
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT name, note FROM run")).all() == [("kept", None)]
+        assert connection.execute(text("SELECT name, remark FROM run")).all() == [("kept", None)]
     assert migrate(engine, migrations) == 1  # running again changes nothing
 
 
@@ -85,6 +85,29 @@ def test_version_0_database_gets_the_covering_series_index_and_keeps_its_points(
     assert SERIES_INDEX in indexes and "ix_metric_point_run_name_step" not in indexes
     with engine.connect() as connection:
         assert connection.execute(text("SELECT name, step, value FROM metric_point")).all() == [("loss", 1, 2.5)]
+
+
+def test_version_2_database_gets_tags_notes_and_the_search_columns_filled_from_each_run(tmp_path: Path) -> None:
+    engine = make_engine(fresh_database_url(tmp_path))
+    assert migrate(engine, MIGRATIONS[:2]) == 2
+    with engine.begin() as connection:  # the run table as version 2 had it
+        for index in RUN_LIST_INDEXES:
+            connection.execute(text(f"DROP INDEX {index}"))
+        for column in ("model", "dataset", "tags", "note", "images_per_s"):
+            connection.execute(text(f"ALTER TABLE run DROP COLUMN {column}"))
+        connection.execute(text(
+            "INSERT INTO run (name, kind, status, config, summary, progress, created_at, attempt, last_seq, last_event_id) "
+            "VALUES ('kept', 'train', 'succeeded', :config, :summary, :progress, '2024-01-01 00:00:00', 0, 0, 0)"
+        ), {"config": json.dumps({"model": "resnet9", "dataset": "cifar10"}),
+            "summary": json.dumps({"images_per_s": 812.5}), "progress": json.dumps({"images_per_s": 700.0})})
+    assert migrate(engine) == 3
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT name, model, dataset, tags, note, images_per_s FROM run")).one()
+    assert row[:3] == ("kept", "resnet9", "cifar10")
+    assert (json.loads(row[3]) if isinstance(row[3], str) else row[3]) == []  # JSON text on SQLite
+    assert row[4:] == ("", 812.5)
+    assert set(RUN_LIST_INDEXES) <= {i["name"] for i in inspect(engine).get_indexes("run")}
+    engine.dispose()
 
 
 NO_TORCH_SCRIPT = """

@@ -1,4 +1,5 @@
-"""A run with 100,000 metric points and the runs page with 1,000 runs open with all their data.
+"""A run with 100,000 metric points and the runs page with 1,000 runs open with all their data; with 10,000 runs,
+the runs page filtered and sorted shows what the API selects, in its order.
 
 How fast they open is measured by benchmarks/page_load.py (`make bench`); these tests post the same data with
 its functions and check what the pages show.
@@ -13,7 +14,17 @@ import pytest
 from live_server import LiveServer
 from playwright.sync_api import Page
 
-from benchmarks.page_load import EPOCHS, RUNS, STEPS, create_queued_runs, loss_at, post_long_run
+from benchmarks.many_runs import insert_runs
+from benchmarks.page_load import (
+    EPOCHS,
+    FILTERED_PAGE,
+    MANY_RUNS,
+    RUNS,
+    STEPS,
+    create_queued_runs,
+    loss_at,
+    post_long_run,
+)
 
 LOADED = "#app[data-loaded=true]"  # set by every page once its data is drawn
 
@@ -73,3 +84,19 @@ def test_runs_page_lists_all_1000_runs_and_their_count(page: Page, api_server: L
     page.wait_for_selector(LOADED)
     assert page.locator("tr[data-run-id]").count() == many_runs
     assert page.text_content("[data-testid=runs-count]") == f"{many_runs} runs"
+
+
+def test_runs_page_with_10000_runs_filtered_and_sorted_shows_the_api_s_selection_in_order(
+    page: Page, api_server: LiveServer, many_runs: int
+) -> None:
+    insert_runs(api_server.folder / "trainboard.db", MANY_RUNS - many_runs)  # after the 1,000-run test above
+    query = dict(pair.split("=") for pair in FILTERED_PAGE.removeprefix("/?").split("&"))
+    first = httpx.get(f"{api_server.url}/api/runs", params={**query, "limit": 500}, timeout=30).json()
+    assert first["count"] == (MANY_RUNS - many_runs + 2) // 3  # every third bulk run carries the tag
+
+    page.goto(f"{api_server.url}{FILTERED_PAGE}")
+    page.wait_for_selector(LOADED)
+    assert page.text_content("[data-testid=runs-count]") == f"{first['count']} runs"
+    shown = page.eval_on_selector_all("tr[data-run-id]", "rows => rows.map(r => Number(r.dataset.runId))")
+    assert len(shown) == 1_000 and shown[:500] == [run["id"] for run in first["data"]]
+    assert page.get_attribute("[data-testid=sort-best_test_acc]", "aria-sort") == "descending"

@@ -67,3 +67,39 @@ def test_durations_and_accuracies_read_as_people_write_them(page: Page, server: 
         "[m.formatDuration(3725), m.formatDuration(185), m.formatDuration(9), m.formatPercent(0.5312), m.formatLr(0.005)]",
     )
     assert texts == ["1h 02m", "3m 05s", "9s", "53.1 %", "5.00e-3"]
+
+
+def test_live_runs_are_matched_and_ordered_by_the_same_rules_as_the_api(page: Page, server: LiveServer) -> None:
+    result = run_module(
+        page,
+        server,
+        "run-filters.js",
+        """(() => {
+            const run = (id, name, tags, acc, extra = {}) => ({ id, name, tags, best_test_acc: acc, kind: 'train',
+                status: 'succeeded', preset: null, created_at: '2024-06-01T12:00:00Z',
+                config: { model: 'resnet9', dataset: 'synthetic' }, ...extra });
+            const runs = [run(1, 'alpha', ['aug'], 0.5), run(2, 'Beta', ['aug', 'x'], null), run(3, 'gamma', [], 0.9),
+                          run(4, 'delta', ['aug'], 0.5)];
+            const f = m.filtersFromQuery(new URLSearchParams('q=RESNET&tag=aug&sort=-best_test_acc'));
+            return {
+                matched: runs.filter((r) => m.matchesFilters(r, f)).map((r) => r.id),
+                byName: runs.filter((r) => m.matchesFilters(r, { ...f, q: 'ALP' })).map((r) => r.id),
+                bothTags: runs.filter((r) => m.matchesFilters(r, { ...f, tags: ['aug', 'x'] })).map((r) => r.id),
+                before: runs.filter((r) => m.matchesFilters(r, { ...f, tags: [], before: '2024-06-01' })).length,
+                after: runs.filter((r) => m.matchesFilters(r, { ...f, tags: [], after: '2024-06-01' })).length,
+                sortedDown: [...runs].sort(m.runComparator('-best_test_acc')).map((r) => r.id),
+                sortedUp: [...runs].sort(m.runComparator('best_test_acc')).map((r) => r.id),
+                params: m.filtersToParams(f).toString(),
+                toggled: [m.toggledSort('-best_test_acc', 'best_test_acc'), m.toggledSort('-created_at', 'name'),
+                          m.toggledSort('name', 'images_per_s')],
+                unknownSort: m.filtersFromQuery(new URLSearchParams('sort=colour')).sort,
+            };
+        })()""",
+    )
+    assert result["matched"] == [1, 2, 4] and result["byName"] == [1] and result["bothTags"] == [2]
+    assert result["before"] == 0 and result["after"] == 4
+    assert result["sortedDown"] == [3, 4, 1, 2]  # ties newest first, no accuracy last
+    assert result["sortedUp"] == [4, 1, 3, 2]
+    assert result["params"] == "q=RESNET&tag=aug&sort=-best_test_acc"
+    assert result["toggled"] == ["best_test_acc", "name", "-images_per_s"]
+    assert result["unknownSort"] == "-created_at"

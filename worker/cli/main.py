@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import trainboard
-from trainboard.cli.commands import lr_find, models, presets, remote, serve, train, worker
+from trainboard.cli.commands import annotate, lr_find, models, presets, remote, serve, train, worker
 from trainboard.cli.errors import EXIT_USAGE, CliError, OneLineParser, format_validation_error
 
 PROG = "trainboard"
@@ -44,6 +44,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("runs", "list the newest runs on a server", remote.add_runs_arguments, remote.run_runs),
     Command("watch", "follow a run's progress and log until it ends", remote.add_watch_arguments, remote.run_watch),
     Command("cancel", "cancel a queued or running run", remote.add_cancel_arguments, remote.run_cancel),
+    Command("tag", "add tags to a run (--remove takes them off)", annotate.add_tag_arguments, annotate.run_tag),
+    Command("note", "set a run's note (markdown)", annotate.add_note_arguments, annotate.run_note),
     Command("presets", "list the named experiments and their reference accuracies",
             presets.add_arguments, presets.run_presets),
     Command("models", "list the models with parameter counts", models.add_arguments, models.run_models),

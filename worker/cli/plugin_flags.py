@@ -30,6 +30,7 @@ def load_plugin_flags(args: argparse.Namespace) -> None:
 
 def check_names(config: Any, data_dir: Path | None) -> None:
     """CliError unless the config's model is registered and its dataset built in, registered or on disk."""
+    import trainboard.trainer.models  # noqa: F401  (registers the built-in networks)
     from trainboard.plugins.registry import registered_datasets, registered_models
     from trainboard.trainer.config import DATASET_NAMES
     from trainboard.trainer.data.discovery import discover_datasets

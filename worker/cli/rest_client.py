@@ -110,13 +110,16 @@ class RestClient:
         """Queue a run: an optional `preset` plus config fields."""
         return self._request("POST", "/api/runs", json=body)
 
-    def list_runs(self, status: str | None = None, kind: str | None = None, limit: int = 20) -> dict[str, Any]:
-        """The newest runs (`data`) and how many match (`count`)."""
+    def list_runs(
+        self, status: str | None = None, kind: str | None = None, limit: int = 20, **filters: Any
+    ) -> dict[str, Any]:
+        """Runs (`data`) and how many match (`count`); `filters` are GET /api/runs's (q, tag, sort, ...)."""
         params: dict[str, Any] = {"limit": limit}
         if status:
             params["status"] = status
         if kind:
             params["kind"] = kind
+        params.update({key: value for key, value in filters.items() if value not in (None, "", [])})
         return self._request("GET", "/api/runs", params=params)
 
     def get_run(self, run_id: int) -> dict[str, Any]:
@@ -124,6 +127,10 @@ class RestClient:
 
     def cancel_run(self, run_id: int) -> dict[str, Any]:
         return self._request("POST", f"/api/runs/{run_id}/cancel", headers={"Content-Type": "application/json"})
+
+    def update_run(self, run_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change a run's name, tags or note (PATCH /api/runs/{id})."""
+        return self._request("PATCH", f"/api/runs/{run_id}", json=changes)
 
     def run_events(self, run_id: int, last_event_id: int | None = None) -> Iterator[ServerEvent]:
         """The run's events after `last_event_id` (all when None), then live ones, up to and including `end`.

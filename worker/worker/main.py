@@ -9,9 +9,7 @@ import re
 import signal
 from pathlib import Path
 
-from trainboard.plugins.loading import PluginError, load_plugins
 from trainboard.trainer.config import TAG_PATTERN
-from trainboard.worker.loop import Worker, WorkerOptions
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Start a worker with parsed flags; SIGTERM hands the current run back and exits 0."""
+    # Imported here, so that `trainboard --help` and the other commands do not load the worker's HTTP stack.
+    from trainboard.plugins.loading import PluginError, load_plugins
+    from trainboard.worker.loop import Worker, WorkerOptions
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the run's own lines
     try:

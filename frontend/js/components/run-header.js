@@ -1,10 +1,12 @@
-// The top of a run page: name, status, facts, progress, error, and the actions (cancel, clone, delete, downloads).
+// The top of a run page: name, status, labels (tags, note), facts, progress, error, and the actions (cancel,
+// clone, delete, downloads). Editing the labels is run-labels.js.
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { formatDate, formatDuration, formatRate } from "../format.js";
 import { navigate } from "../router.js";
 import { configOf, displayName, isFinished, progressOf } from "../run-model.js";
+import { RunLabels } from "./run-labels.js";
 import { progressHtml, statusBadgeHtml } from "./status.js";
 
 export class RunHeader {
@@ -19,6 +21,7 @@ export class RunHeader {
     this.errorBox = h("div", { class: "error-box hidden", "data-testid": "run-error" });
     this.waiting = h("div", { class: "waiting hidden", "data-testid": "run-waiting" });
     this.actionError = h("div", { class: "form-error", "data-testid": "action-error" });
+    this.labels = new RunLabels(run, (saved) => this.update(saved), this.title);
     const id = run.id;
     this.cancelButton = h("button", { "data-testid": "cancel-run", onclick: () => this.act(() => api(`/api/runs/${id}/cancel`, { method: "POST" })) }, "Cancel");
     this.cloneButton = h("button", { "data-testid": "clone-run", onclick: () => navigate(`/launch?from=${id}`) }, "Clone");
@@ -32,6 +35,8 @@ export class RunHeader {
         "div",
         { class: "page-head" },
         this.title,
+        this.labels.nameInput,
+        this.labels.renameButton,
         this.badge,
         h("span", { class: "spacer" }),
         this.cancelButton,
@@ -41,6 +46,7 @@ export class RunHeader {
         this.deleteButton,
       ),
       this.actionError,
+      this.labels.el,
       this.meta,
       this.progress,
       this.waiting,
@@ -57,6 +63,7 @@ export class RunHeader {
     const p = progressOf(r);
     this.title.textContent = `#${r.id} ${displayName(r)}`;
     this.badge.innerHTML = statusBadgeHtml(r.status);
+    this.labels.update(r);
     const facts = [
       ["kind", r.kind],
       ["model", config.model],

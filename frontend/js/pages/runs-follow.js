@@ -8,10 +8,19 @@ import { openEventStream } from "../sse.js";
 const PAGE_SIZE = 500; // the API's largest page
 const FIRST_ROWS = 1000; // rows loaded up front; the rest on "Load more"
 
-/** Follow the run list into `table`; `query()` gives the filter, `changed()` is called after every change. */
-export function followRunList(table, { query, changed, loaded, failed }) {
+/**
+ * Follow the run list into `table`; `params()` gives the filters and sort as query parameters (the API's),
+ * `changed()` is called after every change. Live events go through the table, which applies the same
+ * filters and sort to each run (run-filters.js), so a filtered, sorted view stays what a reload would show.
+ */
+export function followRunList(table, { params, changed, loaded, failed }) {
   const state = { loaded: false, generation: 0, pending: [], disposed: false };
-  const fetchPage = (offset) => api("/api/runs", { query: { ...query(), limit: PAGE_SIZE, offset } });
+  const fetchPage = (offset) => {
+    const query = params();
+    query.set("limit", String(PAGE_SIZE));
+    query.set("offset", String(offset));
+    return api(`/api/runs?${query}`);
+  };
 
   const applyEvent = (name, data) => {
     if (name === "deleted") table.remove(data.id);

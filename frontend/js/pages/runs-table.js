@@ -1,16 +1,32 @@
-// Runs page, the table: one row per run, newest first, kept in step with the runs it is given.
+// Runs page, the table: one row per run, in the order of the current sort, kept in step with the runs it is given.
 
-import { escapeHtml, formatDate, formatPercent, formatRate } from "../format.js";
+import { escapeHtml, formatDate, formatDuration, formatPercent, formatRate } from "../format.js";
 import { bestTestAccuracy, configOf, displayName, progressOf } from "../run-model.js";
 import { progressHtml, statusBadgeHtml } from "../components/status.js";
 
-export const COLUMNS = ["", "#", "name", "kind", "model", "dataset", "status", "progress", "images/s", "best test acc", "device", "created"];
+// Header label and the API's sort name (null: not sortable).
+export const COLUMNS = [
+  ["", null],
+  ["#", null],
+  ["name", "name"],
+  ["kind", null],
+  ["model", "model"],
+  ["dataset", "dataset"],
+  ["status", "status"],
+  ["progress", null],
+  ["images/s", "images_per_s"],
+  ["best test acc", "best_test_acc"],
+  ["time", "duration"],
+  ["device", null],
+  ["created", "created_at"],
+];
 
 /** The rows of the runs table in `tbody`, with the runs they show, the ticked ones and the matching total. */
 export class RunsTable {
-  constructor(tbody, matches) {
+  constructor(tbody, matches, compare) {
     this.tbody = tbody;
     this.matches = matches; // run -> whether the current filter shows it
+    this.compare = compare; // (a, b) -> < 0 when a comes first in the current sort
     this.runs = new Map(); // id -> run
     this.rows = new Map(); // id -> <tr>
     this.selected = new Set();
@@ -36,25 +52,31 @@ export class RunsTable {
     for (const row of this.tbody.querySelectorAll("tr[data-run-id]")) this.rows.set(Number(row.dataset.runId), row);
   }
 
-  /** A run was created or changed: update its row, add it in id order, or drop it if the filter hides it now. */
+  /** A run was created or changed: update its row in its sorted place, or drop it if the filter hides it now. */
   upsert(run) {
     const known = this.rows.get(run.id);
-    if (!this.matches(run)) {
+    const merged = { ...(this.runs.get(run.id) || {}), ...run };
+    if (!this.matches(merged)) {
       if (known) this.remove(run.id);
       return;
     }
-    const oldestLoaded = [...this.rows.keys()].reduce((a, b) => Math.min(a, b), Infinity);
-    if (!known && this.runs.size < this.total && run.id < oldestLoaded) return; // "Load more" brings it
-    this.runs.set(run.id, { ...(this.runs.get(run.id) || {}), ...run });
-    const row = rowElement(this.runs.get(run.id), this.selected.has(run.id));
-    if (known) known.replaceWith(row);
-    else {
-      // Newest first: put it before the first row with a smaller id.
-      const next = [...this.rows.entries()].filter(([id]) => id < run.id).sort((a, b) => b[0] - a[0])[0];
-      if (next) next[1].before(row);
-      else this.tbody.append(row);
-      this.total += 1;
+    if (known) {
+      known.remove();
+      this.rows.delete(run.id);
+      this.runs.delete(run.id);
     }
+    // The first shown row that sorts after it; none: it belongs below every row loaded so far.
+    const next = [...this.tbody.children].find((row) => {
+      const other = this.runs.get(Number(row.dataset.runId));
+      return other && this.compare(merged, other) < 0;
+    });
+    const unloaded = this.total - this.runs.size - (known ? 1 : 0); // matching runs on the server not shown
+    if (!next && unloaded > 0) return; // "Load more" brings it, in its place
+    if (!known) this.total += 1;
+    this.runs.set(run.id, merged);
+    const row = rowElement(merged, this.selected.has(run.id));
+    if (next) next.before(row);
+    else this.tbody.append(row);
     this.rows.set(run.id, row);
   }
 
@@ -86,7 +108,7 @@ export function rowHtml(run, selected) {
     `<tr data-run-id="${id}" data-testid="run-row" data-status="${escapeHtml(run.status)}">` +
     `<td><input type="checkbox" data-select="${id}" data-testid="select-run" aria-label="select run ${id}"${selected ? " checked" : ""}></td>` +
     `<td class="num">${id}</td>` +
-    `<td class="name"><a href="/runs/${id}" data-testid="run-link">${escapeHtml(displayName(run))}</a></td>` +
+    `<td class="name"><a href="/runs/${id}" data-testid="run-link">${escapeHtml(displayName(run))}</a>${tagsHtml(run)}</td>` +
     `<td>${escapeHtml(run.kind ?? config.kind ?? "")}</td>` +
     `<td>${escapeHtml(config.model ?? "")}</td>` +
     `<td>${escapeHtml(config.dataset ?? "")}</td>` +
@@ -94,10 +116,25 @@ export function rowHtml(run, selected) {
     `<td>${progressHtml(run)}</td>` +
     `<td class="num">${formatRate(p.imagesPerS)}</td>` +
     `<td class="num" data-testid="best-acc">${acc === null ? "–" : formatPercent(acc)}</td>` +
+    `<td class="num">${durationText(run)}</td>` +
     `<td>${escapeHtml(run.device ?? config.device ?? "")}</td>` +
     `<td>${formatDate(run.created_at)}</td>` +
     `</tr>`
   );
+}
+
+/** The run's tags as chips; a click filters the list by one (runs.js). */
+function tagsHtml(run) {
+  const tags = run.tags || [];
+  if (!tags.length) return "";
+  const chips = tags.map((tag) => `<a class="chip" href="/?tag=${encodeURIComponent(tag)}" data-tag="${escapeHtml(tag)}" data-testid="row-tag">${escapeHtml(tag)}</a>`);
+  return `<div class="chips">${chips.join("")}</div>`;
+}
+
+/** How long a finished run took ("–" while it has not finished). */
+function durationText(run) {
+  if (!run.started_at || !run.finished_at) return "–";
+  return formatDuration((new Date(run.finished_at) - new Date(run.started_at)) / 1000);
 }
 
 /** Why a queued run is not taken (no live worker offers what it needs), under its status. */

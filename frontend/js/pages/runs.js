@@ -1,37 +1,32 @@
-// Runs page (/): every run in a table, updated live from /api/events; filter, tick to compare, launch.
-// The table is runs-table.js; loading and following the list is runs-follow.js.
+// Runs page (/): every run in a table, updated live from /api/events; search, filter, sort, tick to compare,
+// export, launch. The table is runs-table.js; loading and following the list is runs-follow.js; the filter
+// bar is runs-filter-bar.js; keyboard shortcuts are runs-keys.js. Filters and sort live in the URL query.
 
 import { h } from "../dom.js";
 import { navigate } from "../router.js";
-import { STATUSES } from "../run-model.js";
+import { filtersFromQuery, filtersToParams, isFiltered, matchesFilters, runComparator, toggledSort } from "../run-filters.js";
+import { FilterBar } from "./runs-filter-bar.js";
 import { followRunList } from "./runs-follow.js";
+import { bindRunKeys } from "./runs-keys.js";
 import { COLUMNS, RunsTable } from "./runs-table.js";
+
+function sortHeader([label, key]) {
+  if (!key) return h("th", {}, label);
+  return h("th", { class: "sortable", "data-sort-key": key, "data-testid": `sort-${key}`, tabindex: "0" }, label, h("span", { class: "sort-mark" }));
+}
 
 /** Mount the runs page; returns the cleanup function. */
 export function mount(root, { query }) {
-  const filter = { status: query.get("status") || "", kind: query.get("kind") || "" };
+  let filters = filtersFromQuery(query);
   let disposed = false;
 
-  const statusSelect = h(
-    "select",
-    { id: "status-filter", "data-testid": "status-filter", "aria-label": "Filter by status" },
-    h("option", { value: "" }, "all statuses"),
-    STATUSES.map((s) => h("option", { value: s }, s)),
-  );
-  statusSelect.value = filter.status;
-  const kindSelect = h(
-    "select",
-    { id: "kind-filter", "data-testid": "kind-filter", "aria-label": "Filter by kind" },
-    h("option", { value: "" }, "all kinds"),
-    h("option", { value: "train" }, "train"),
-    h("option", { value: "lr_find" }, "lr_find"),
-  );
-  kindSelect.value = filter.kind;
+  const bar = new FilterBar(filters, (next) => apply(next));
   const compareButton = h("button", { id: "compare-selected", "data-testid": "compare-selected", disabled: true }, "Compare");
   const countLabel = h("span", { class: "sub", "data-testid": "runs-count" });
   const moreButton = h("button", { "data-testid": "load-more", class: "hidden" }, "Load more");
   const tbody = h("tbody", { id: "runs-body" });
-  const emptyNote = h("p", { class: "empty-note hidden", "data-testid": "runs-empty" }, "No runs yet. Launch one.");
+  const headRow = h("tr", {}, COLUMNS.map(sortHeader));
+  const emptyNote = h("p", { class: "empty-note hidden", "data-testid": "runs-empty" });
 
   root.append(
     h(
@@ -40,26 +35,33 @@ export function mount(root, { query }) {
       h("h1", {}, "Runs"),
       countLabel,
       h("span", { class: "spacer" }),
-      statusSelect,
-      kindSelect,
       compareButton,
       h("a", { href: "/launch", class: "button primary", "data-testid": "launch-button" }, "Launch run"),
     ),
+    bar.el,
     h(
       "div",
       { class: "panel table-wrap" },
-      h(
-        "table",
-        { class: "runs", "data-testid": "runs-table" },
-        h("thead", {}, h("tr", {}, COLUMNS.map((c) => h("th", {}, c)))),
-        tbody,
-      ),
+      h("table", { class: "runs", "data-testid": "runs-table" }, h("thead", {}, headRow), tbody),
       emptyNote,
       moreButton,
     ),
   );
 
-  const table = new RunsTable(tbody, (run) => (!filter.status || run.status === filter.status) && (!filter.kind || run.kind === filter.kind));
+  const table = new RunsTable(tbody, (run) => matchesFilters(run, filters), (a, b) => runComparator(filters.sort)(a, b));
+  const showSort = () => {
+    const key = filters.sort.replace(/^-/, "");
+    for (const th of headRow.querySelectorAll("th[data-sort-key]")) {
+      const on = th.dataset.sortKey === key;
+      th.setAttribute("aria-sort", on ? (filters.sort.startsWith("-") ? "descending" : "ascending") : "none");
+      th.querySelector(".sort-mark").textContent = on ? (filters.sort.startsWith("-") ? " ▼" : " ▲") : "";
+    }
+  };
+  const showEmpty = () => {
+    emptyNote.replaceChildren(
+      ...(isFiltered(filters) ? ["No runs match these filters."] : ["No runs yet. ", h("a", { href: "/launch", "data-testid": "launch-link" }, "Launch one.")]),
+    );
+  };
   const updateCounts = () => {
     countLabel.textContent = `${table.total} run${table.total === 1 ? "" : "s"}`;
     emptyNote.classList.toggle("hidden", table.runs.size > 0);
@@ -72,7 +74,7 @@ export function mount(root, { query }) {
     root.append(h("p", { class: "form-error", "data-testid": "page-error" }, `Could not load runs: ${error.message}`));
   };
   const list = followRunList(table, {
-    query: () => ({ status: filter.status, kind: filter.kind }),
+    params: () => filtersToParams(filters),
     changed: updateCounts,
     loaded: () => {
       root.dataset.loaded = "true";
@@ -80,22 +82,29 @@ export function mount(root, { query }) {
     failed: showError,
   });
 
-  const syncUrl = () => {
-    const params = new URLSearchParams();
-    if (filter.status) params.set("status", filter.status);
-    if (filter.kind) params.set("kind", filter.kind);
-    const search = params.toString();
+  function apply(next) {
+    filters = next;
+    const search = filtersToParams(filters).toString();
     history.replaceState(null, "", search ? `/?${search}` : "/");
-  };
-  const onFilter = () => {
-    filter.status = statusSelect.value;
-    filter.kind = kindSelect.value;
-    syncUrl();
+    bar.show(filters);
+    showSort();
+    showEmpty();
+    delete root.dataset.loaded;
     list.reload();
-  };
-  statusSelect.addEventListener("change", onFilter);
-  kindSelect.addEventListener("change", onFilter);
+  }
 
+  const sortBy = (event) => {
+    const th = event.target.closest("th[data-sort-key]");
+    if (th && (event.type === "click" || event.key === "Enter")) apply({ ...filters, sort: toggledSort(filters.sort, th.dataset.sortKey) });
+  };
+  headRow.addEventListener("click", sortBy);
+  headRow.addEventListener("keydown", sortBy);
+  tbody.addEventListener("click", (event) => {
+    const chip = event.target.closest("[data-tag]");
+    if (!chip) return;
+    event.preventDefault(); // the chip's link is for opening in a new tab; here it adds the filter
+    if (!filters.tags.includes(chip.dataset.tag)) apply({ ...filters, tags: [...filters.tags, chip.dataset.tag] });
+  });
   tbody.addEventListener("change", (event) => {
     const box = event.target.closest("input[data-select]");
     if (!box) return;
@@ -104,11 +113,19 @@ export function mount(root, { query }) {
     else table.selected.delete(id);
     updateCounts();
   });
-  compareButton.addEventListener("click", () => navigate(`/compare?ids=${[...table.selected].sort((a, b) => a - b).join(",")}`));
+  const compareSelected = () => {
+    if (table.selected.size >= 2) navigate(`/compare?ids=${[...table.selected].sort((a, b) => a - b).join(",")}`);
+  };
+  compareButton.addEventListener("click", compareSelected);
   moreButton.addEventListener("click", () => list.loadMore());
+  const unbindKeys = bindRunKeys(tbody, { focusSearch: () => bar.focusSearch(), compare: compareSelected });
 
+  showSort();
+  showEmpty();
   return () => {
     disposed = true;
+    unbindKeys();
+    bar.close();
     list.close();
   };
 }

@@ -24,7 +24,7 @@ EXIT_RUN_DID_NOT_SUCCEED = 1
 def add_submit_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `trainboard submit`."""
     parser.description = "Queue a run on a server: a preset, overridden field by field. Prints the run's id and page."
-    _add_server(parser)
+    add_server_argument(parser)
     add_config_arguments(parser, DEFAULT_PRESET, FIELD_FLAGS)
     parser.add_argument("--name", default=None, help="the run's name in the dashboard (default: the preset)")
     parser.add_argument("--watch", action="store_true", help="then follow the run until it ends (as `watch`)")
@@ -32,9 +32,13 @@ def add_submit_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `trainboard runs`."""
-    parser.description = "List the newest runs on a server, newest first."
-    _add_server(parser)
+    parser.description = "List runs on a server, newest first unless --sort says otherwise."
+    add_server_argument(parser)
     parser.add_argument("--status", choices=RUN_STATUSES, default=None, help="only runs with this status")
+    parser.add_argument("--search", default=None, metavar="TEXT",
+                        help="only runs whose name, a tag, model, dataset or preset contains TEXT")
+    parser.add_argument("--tag", action="append", default=[], help="only runs with this tag (repeatable: all of them)")
+    parser.add_argument("--sort", default=None, help="e.g. -best_test_acc, name, duration (default: newest first)")
     parser.add_argument("--limit", type=int, default=20, help="how many runs (default 20, at most 500)")
     parser.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
 
@@ -42,7 +46,7 @@ def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
 def add_cancel_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `trainboard cancel`."""
     parser.description = "Cancel a queued or running run; what it logged is kept."
-    _add_server(parser)
+    add_server_argument(parser)
     parser.add_argument("run_id", type=int, metavar="RUN_ID")
 
 
@@ -50,22 +54,24 @@ def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `trainboard watch`."""
     parser.description = ("Print a run's progress, log and status changes until it ends; exit 0 if it succeeded, "
                           "else 1. Ctrl-C stops watching; the run goes on.")
-    _add_server(parser)
+    add_server_argument(parser)
     parser.add_argument("run_id", type=int, metavar="RUN_ID")
 
 
-def _add_server(parser: argparse.ArgumentParser) -> None:
+def add_server_argument(parser: argparse.ArgumentParser) -> None:
+    """The --server flag every command that talks to a running server has."""
     parser.add_argument("--server", default=os.environ.get("TRAINBOARD_SERVER", DEFAULT_SERVER),
                         help="the server's URL (default: $TRAINBOARD_SERVER or %(default)s)")
 
 
-def _client(args: argparse.Namespace) -> Any:
+def server_client(args: argparse.Namespace) -> Any:
+    """A RestClient of `--server`, with $TRAINBOARD_TOKEN when set."""
     from trainboard.cli.rest_client import RestClient
 
     return RestClient(args.server, os.environ.get("TRAINBOARD_TOKEN") or None)
 
 
-def _call(action: Any, fields: list[str] | None = None) -> Any:
+def call_api(action: Any, fields: list[str] | None = None) -> Any:
     """Run one API call; its refusal becomes a one-line CLI error (2 for a bad field, listing `fields`, else 1)."""
     from trainboard.cli.rest_client import ApiError
 
@@ -97,8 +103,8 @@ def submit_body(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_submit(args: argparse.Namespace) -> int:
     """Handler of `trainboard submit`."""
-    with _client(args) as client:
-        run = _call(lambda: client.create_run(submit_body(args)), config_fields(args.preset))
+    with server_client(args) as client:
+        run = call_api(lambda: client.create_run(submit_body(args)), config_fields(args.preset))
         print(f"run {run['id']} {run['status']}: {client.server}/runs/{run['id']}")
         if args.watch:
             return _watch(client, int(run["id"]), seen_status=run["status"])
@@ -122,8 +128,9 @@ def run_runs(args: argparse.Namespace) -> int:
     """Handler of `trainboard runs`."""
     if not 1 <= args.limit <= 500:
         raise CliError(f"limit: must be between 1 and 500, got {args.limit}")
-    with _client(args) as client:
-        page = _call(lambda: client.list_runs(status=args.status, limit=args.limit))
+    with server_client(args) as client:
+        page = call_api(lambda: client.list_runs(status=args.status, limit=args.limit, q=args.search, tag=args.tag,
+                                                 sort=args.sort))
     if args.json:
         print(json.dumps(page, indent=1))
         return 0
@@ -137,15 +144,15 @@ def run_runs(args: argparse.Namespace) -> int:
 
 def run_cancel(args: argparse.Namespace) -> int:
     """Handler of `trainboard cancel`."""
-    with _client(args) as client:
-        run = _call(lambda: client.cancel_run(args.run_id))
+    with server_client(args) as client:
+        run = call_api(lambda: client.cancel_run(args.run_id))
     print(f"run {run['id']} {run['status']}")
     return 0
 
 
 def run_watch(args: argparse.Namespace) -> int:
     """Handler of `trainboard watch`."""
-    with _client(args) as client:
+    with server_client(args) as client:
         return _watch(client, args.run_id)
 
 
@@ -155,7 +162,7 @@ def _watch(client: Any, run_id: int, seen_status: str | None = None) -> int:
     from trainboard.cli.watch_lines import WatchPrinter, outcome_line
 
     printer = WatchPrinter(status=seen_status)
-    _call(lambda: client.get_run(run_id))  # a run that does not exist: one line, before any stream
+    call_api(lambda: client.get_run(run_id))  # a run that does not exist: one line, before any stream
     try:
         for server_event in client.run_events(run_id):
             for line in printer.lines(server_event):
@@ -165,6 +172,6 @@ def _watch(client: Any, run_id: int, seen_status: str | None = None) -> int:
     if printer.outcome == "deleted":
         print(f"run {run_id} was deleted")
         return EXIT_RUN_DID_NOT_SUCCEED
-    run = _call(lambda: client.get_run(run_id))
+    run = call_api(lambda: client.get_run(run_id))
     print(outcome_line(run))
     return 0 if run["status"] == SUCCEEDED else EXIT_RUN_DID_NOT_SUCCEED
