@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from backend_api import claim, create_run, finish, ingest, iter_sse, metrics_event, register
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
-from backend_api import claim, create_run, finish, ingest, iter_sse, metrics_event, register
 from trainboard.backend.tables import RunEvent
 
 
