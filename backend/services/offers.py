@@ -8,7 +8,7 @@ worker/worker/offer.py); it never imports them. A worker that registered without
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -28,29 +28,35 @@ class LiveWorker:
     name: str
     device: str
     capabilities: Mapping[str, Any]
+    # Read from the capabilities once: a claim asks them of every queued run it looks at.
+    _models: frozenset[str] = field(init=False, repr=False, compare=False)
+    _datasets: frozenset[str] = field(init=False, repr=False, compare=False)
+    _tags: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        models, datasets, tags = (self.capabilities.get(key) for key in ("models", "datasets", "tags"))
+        object.__setattr__(self, "_models", frozenset(BUILTIN_MODELS) if not isinstance(models, list) else frozenset(
+            m["name"] for m in models if isinstance(m, Mapping) and isinstance(m.get("name"), str)
+        ))
+        object.__setattr__(self, "_datasets", frozenset(DATASET_NAMES) if not isinstance(datasets, list) else frozenset(
+            d["name"] for d in datasets
+            if isinstance(d, Mapping) and isinstance(d.get("name"), str) and d.get("status") != UNUSABLE_DATASET
+        ))
+        object.__setattr__(self, "_tags", frozenset(
+            t for t in tags if isinstance(t, str)) if isinstance(tags, list) else frozenset())
 
     @property
     def device_kind(self) -> str:
         return str(self.capabilities.get("device_kind") or self.device.split(":", 1)[0])
 
-    def model_names(self) -> set[str]:
-        offered = self.capabilities.get("models")
-        if not isinstance(offered, list):
-            return set(BUILTIN_MODELS)
-        return {m["name"] for m in offered if isinstance(m, Mapping) and isinstance(m.get("name"), str)}
+    def model_names(self) -> frozenset[str]:
+        return self._models
 
-    def dataset_names(self) -> set[str]:
-        offered = self.capabilities.get("datasets")
-        if not isinstance(offered, list):
-            return set(DATASET_NAMES)
-        return {
-            d["name"] for d in offered
-            if isinstance(d, Mapping) and isinstance(d.get("name"), str) and d.get("status") != UNUSABLE_DATASET
-        }
+    def dataset_names(self) -> frozenset[str]:
+        return self._datasets
 
-    def tags(self) -> set[str]:
-        tags = self.capabilities.get("tags")
-        return {t for t in tags if isinstance(t, str)} if isinstance(tags, list) else set()
+    def tags(self) -> frozenset[str]:
+        return self._tags
 
 
 def live_workers(session: Session, lease_s: float) -> list[LiveWorker]:

@@ -33,7 +33,12 @@ def class_folders(folder: Path) -> list[Path]:
     """Subfolders of `folder` that hold at least one image, sorted by name (the class order)."""
     if not folder.is_dir():
         return []
-    return [d for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith(".") and image_files(d)]
+    return [d for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith(".") and _has_image(d)]
+
+
+def _has_image(folder: Path) -> bool:
+    # Stops at the first image: an idle worker asks this of every class folder at each rescan.
+    return any(p.suffix.lower() in IMAGE_SUFFIXES and p.is_file() for p in folder.iterdir())
 
 
 def is_presplit(root: Path) -> bool:
