@@ -12,11 +12,18 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, Column, Float, String, Text, inspect, text, update
+from sqlalchemy import JSON, Column, Float, Integer, String, Text, inspect, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, select
 
-from trainboard.backend.tables import RUN_LIST_INDEXES, SERIES_INDEX, MetricPoint, Run, SchemaVersion
+from trainboard.backend.tables import (
+    RUN_LINEAGE_INDEXES,
+    RUN_LIST_INDEXES,
+    SERIES_INDEX,
+    MetricPoint,
+    Run,
+    SchemaVersion,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +85,15 @@ def _run_list_columns(connection: Connection) -> None:
             index.create(connection, checkfirst=True)
 
 
+def _run_lineage_columns(connection: Connection) -> None:
+    # Seed groups and continued runs; existing runs belong to no group and continue nothing.
+    add_column(connection, "run", Column("group_id", Integer, nullable=True))
+    add_column(connection, "run", Column("parent_id", Integer, nullable=True))
+    for index in Run.__table__.indexes:
+        if index.name in RUN_LINEAGE_INDEXES:
+            index.create(connection, checkfirst=True)
+
+
 def _text_or_none(value: object) -> str | None:
     return str(value)[:100] if value is not None else None
 
@@ -92,6 +108,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "covering index for metric series reads", _covering_series_index),
     Migration(2, "lease token hash of the run's holder", _lease_hash_column),
     Migration(3, "run tags, notes, and indexed columns the runs list searches and sorts on", _run_list_columns),
+    Migration(4, "seed groups and continued runs", _run_lineage_columns),
 ]
 
 

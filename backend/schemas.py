@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from trainboard.backend.field_types import RunStatus, UtcDatetime
+from trainboard.backend.field_types import MAX_DB_INT, RunStatus, UtcDatetime
 from trainboard.trainer.config import LRFindConfig, TrainConfig
 from trainboard.trainer.presets import PRESETS
 
@@ -45,6 +45,12 @@ class RunPublic(BaseModel):
     preset: str | None
     tags: list[str] = Field(description="Short labels, sorted")
     note: str = Field(description="What the run is for, in markdown")
+    group_id: int | None = Field(
+        None, description="Runs launched together as seeds of one config share this: the id of the group's first run"
+    )
+    parent_id: int | None = Field(
+        None, description="The run whose last checkpoint this one continues (its children: GET /api/runs?parent=ID)"
+    )
     created_at: UtcDatetime
     started_at: UtcDatetime | None
     finished_at: UtcDatetime | None
@@ -110,6 +116,8 @@ class RunFilters(BaseModel):
     tag: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description="Runs carrying every one of these")
     created_after: UtcDatetime | None = None
     created_before: UtcDatetime | None = None
+    group: int | None = Field(None, ge=1, le=MAX_DB_INT, description="Runs of this seed group")
+    parent: int | None = Field(None, ge=1, le=MAX_DB_INT, description="Runs that continue this run")
     sort: str = Field(
         "-created_at", description=f"One of {', '.join(RUN_SORTS)}; a leading '-' sorts descending"
     )
@@ -160,6 +168,9 @@ RUN_CREATE_EXAMPLES = {
 }
 RUN_CLONE_EXAMPLES = {
     "lr": {"summary": "Train with the LR an LR finder suggested", "value": {"kind": "train", "lr": 0.005}},
+}
+RUN_CONTINUE_EXAMPLES = {
+    "more": {"summary": "Eight more epochs at a lower lr", "value": {"epochs": 10, "lr": 0.0005}},
 }
 
 

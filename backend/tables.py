@@ -26,6 +26,8 @@ SERIES_INDEX = "ix_metric_point_series"
 # The runs list filters and sorts on these (GET /api/runs?sort=...): one index per sortable column.
 RUN_LIST_INDEXES = ("ix_run_name", "ix_run_created_at", "ix_run_best_test_acc", "ix_run_images_per_s",
                     "ix_run_model", "ix_run_dataset")
+# A run's seed group and the run it continues: the runs list filters on both, the run page lists children.
+RUN_LINEAGE_INDEXES = ("ix_run_group_id", "ix_run_parent_id")
 
 
 def utcnow() -> datetime:
@@ -58,7 +60,7 @@ class Run(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_run_status_id", "status", "id"),  # the claim query: oldest queued first
-        *(Index(name, name.removeprefix("ix_run_")) for name in RUN_LIST_INDEXES),
+        *(Index(name, name.removeprefix("ix_run_")) for name in RUN_LIST_INDEXES + RUN_LINEAGE_INDEXES),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -73,6 +75,11 @@ class Run(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
     )
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=text("''")))  # markdown
+    # Runs launched together as N seeds of one config share a group: the id of the group's first run.
+    group_id: int | None = None
+    # A run continued from another's last checkpoint: that run's id (no foreign key: deleting a parent
+    # leaves its children, which then say the parent is gone).
+    parent_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -54,6 +54,14 @@ class ResumePoint(BaseModel):
     step: int
 
 
+class StartPoint(BaseModel):
+    """Where a continued run starts: run `run_id`'s checkpoint, after `epoch` epochs and `step` global steps."""
+
+    run_id: int
+    epoch: int
+    step: int
+
+
 class ClaimedRun(BaseModel):
     """What a worker needs to execute a run it claimed."""
 
@@ -63,6 +71,9 @@ class ClaimedRun(BaseModel):
     attempt: int
     next_seq: int
     resume: ResumePoint | None
+    start_from: StartPoint | None = Field(
+        None, description="A continued run with no checkpoint of its own: download this run's checkpoint, start there"
+    )
     lease_token: str = Field(description="Secret of this claim: the X-Lease-Token header of every request about the run")
 
 

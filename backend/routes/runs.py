@@ -11,6 +11,7 @@ from trainboard.backend.errors import error_responses
 from trainboard.backend.params import Offset, RunId
 from trainboard.backend.schemas import (
     RUN_CLONE_EXAMPLES,
+    RUN_CONTINUE_EXAMPLES,
     RUN_CREATE_EXAMPLES,
     LogsPublic,
     RunFilters,
@@ -20,6 +21,7 @@ from trainboard.backend.schemas import (
     run_create_schema,
 )
 from trainboard.backend.services import runs as run_service
+from trainboard.backend.services.continuation import continue_run
 from trainboard.backend.services.logs import list_logs
 from trainboard.backend.services.run_edit import update_run
 from trainboard.backend.services.run_export import export_runs, runs_csv, runs_json
@@ -112,6 +114,28 @@ def clone_run(
 ) -> RunPublic:
     """Queue a copy of a run's config with optional field overrides (e.g. the LR an LR finder suggested)."""
     run = run_service.clone_run(session, broker, run_id, overrides or {}, settings.lease_s)
+    return with_waiting(session, settings.lease_s, [RunPublic.model_validate(run, from_attributes=True)])[0]
+
+
+@router.post(
+    "/{run_id}/continue",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RunPublic,
+    responses=error_responses(404, 409),
+)
+def continue_from_checkpoint(
+    session: SessionDep,
+    broker: BrokerDep,
+    settings: SettingsDep,
+    run_id: RunId,
+    changes: Annotated[dict[str, Any] | None, Body(openapi_examples=RUN_CONTINUE_EXAMPLES)] = None,
+) -> RunPublic:
+    """Queue a run that starts from this ended run's last checkpoint (weights, optimizer state, step).
+
+    The body holds the fields to change; `epochs` counts from the parent's start. model, model_args, dataset,
+    image_size, batch_size, train_limit and optimizer cannot change (422).
+    """
+    run = continue_run(session, broker, run_id, changes or {}, settings.lease_s)
     return with_waiting(session, settings.lease_s, [RunPublic.model_validate(run, from_attributes=True)])[0]
 
 

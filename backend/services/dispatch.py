@@ -25,6 +25,7 @@ from trainboard.backend.worker_protocol import (
     HeartbeatAnswer,
     RequestLimits,
     ResumePoint,
+    StartPoint,
     WorkerRegister,
     WorkerRegistered,
 )
@@ -145,6 +146,15 @@ def _rewind(session: Session, run: Run, outbox: Outbox) -> ResumePoint | None:
     return resume
 
 
+def _start_point(session: Session, run: Run) -> StartPoint | None:
+    """A continued run starts from its parent's checkpoint (where it was when the child was created)."""
+    if run.parent_id is None:
+        return None
+    checkpoint = find_artifact(session, run.parent_id, CHECKPOINT)
+    epoch, step = (checkpoint.epoch or 0, checkpoint.step or 0) if checkpoint else (0, 0)
+    return StartPoint(run_id=run.parent_id, epoch=epoch, step=step)
+
+
 def claim_run(
     session: Session, broker: EventBroker, worker_id: int, lease_s: float, max_attempts: int
 ) -> ClaimedRun | None:
@@ -171,12 +181,13 @@ def claim_run(
     assert run is not None and run.id is not None
     outbox = Outbox()
     resume = _rewind(session, run, outbox) if run.attempt > 1 else None
+    start_from = _start_point(session, run) if resume is None else None
     announce_status(session, run, outbox)
     commit_and_publish(session, broker, outbox)
     log.info("run %d claimed by worker %s (attempt %d)", run.id, worker.name, run.attempt)
     return ClaimedRun(
         id=run.id, kind=run.kind, config=run.config, attempt=run.attempt, next_seq=run.last_seq + 1, resume=resume,
-        lease_token=token,
+        start_from=start_from, lease_token=token,
     )
 
 

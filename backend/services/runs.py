@@ -27,24 +27,50 @@ def get_run(session: Session, run_id: int) -> Run:
     return run
 
 
-def _insert_run(
-    session: Session, broker: EventBroker, config: TrainConfig, preset: str | None, lease_s: float
+def add_run(
+    session: Session,
+    config: TrainConfig,
+    preset: str | None,
+    outbox: Outbox,
+    *,
+    name: str | None = None,
+    group_id: int | None = None,
+    starts_group: bool = False,
+    parent_id: int | None = None,
 ) -> Run:
-    # Names only a plugin provides must be on offer by a live worker; the stored config has every option.
-    model_args = require_runnable(config, live_workers(session, lease_s))
-    config = config.model_copy(update={"model_args": model_args})
+    """Add a queued run for a validated config to the session (not committed) and announce it into `outbox`.
+
+    `starts_group`: the run is the first of a seed group, whose id is the run's own.
+    """
     run = Run(
-        name=default_run_name(config, preset),
+        name=name or default_run_name(config, preset),
         kind=config.kind,
         config=config.model_dump(mode="json"),
         preset=preset,
         model=config.model,
         dataset=config.dataset,
+        group_id=group_id,
+        parent_id=parent_id,
     )
     session.add(run)
     session.flush()
-    outbox = Outbox()
+    if starts_group:
+        run.group_id = run.id
     announce_status(session, run, outbox, list_event="created")
+    return run
+
+
+def runnable_config(session: Session, config: TrainConfig, lease_s: float) -> TrainConfig:
+    """`config` with every model option filled in; 422 when it names what no live worker offers."""
+    model_args = require_runnable(config, live_workers(session, lease_s))
+    return config.model_copy(update={"model_args": model_args})
+
+
+def _insert_run(
+    session: Session, broker: EventBroker, config: TrainConfig, preset: str | None, lease_s: float
+) -> Run:
+    outbox = Outbox()
+    run = add_run(session, runnable_config(session, config, lease_s), preset, outbox)
     commit_and_publish(session, broker, outbox)
     return run
 

@@ -12,7 +12,7 @@ from sqlalchemy import Column, Text, inspect, text
 
 from trainboard.backend.db import init_db, make_engine
 from trainboard.backend.migrations import MIGRATIONS, Migration, add_column, migrate
-from trainboard.backend.tables import RUN_LIST_INDEXES, SERIES_INDEX
+from trainboard.backend.tables import RUN_LINEAGE_INDEXES, RUN_LIST_INDEXES, SERIES_INDEX
 
 INSERT_RUN = (
     "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
@@ -100,13 +100,32 @@ def test_version_2_database_gets_tags_notes_and_the_search_columns_filled_from_e
             "VALUES ('kept', 'train', 'succeeded', :config, :summary, :progress, '2024-01-01 00:00:00', 0, 0, 0)"
         ), {"config": json.dumps({"model": "resnet9", "dataset": "cifar10"}),
             "summary": json.dumps({"images_per_s": 812.5}), "progress": json.dumps({"images_per_s": 700.0})})
-    assert migrate(engine) == 3
+    assert migrate(engine) == max(m.version for m in MIGRATIONS)
     with engine.connect() as connection:
         row = connection.execute(text("SELECT name, model, dataset, tags, note, images_per_s FROM run")).one()
     assert row[:3] == ("kept", "resnet9", "cifar10")
     assert (json.loads(row[3]) if isinstance(row[3], str) else row[3]) == []  # JSON text on SQLite
     assert row[4:] == ("", 812.5)
     assert set(RUN_LIST_INDEXES) <= {i["name"] for i in inspect(engine).get_indexes("run")}
+    engine.dispose()
+
+
+def test_version_3_database_gets_seed_groups_and_parents_and_keeps_its_runs(tmp_path: Path) -> None:
+    engine = make_engine(fresh_database_url(tmp_path))
+    assert migrate(engine, MIGRATIONS[:3]) == 3
+    with engine.begin() as connection:  # the run table as version 3 had it
+        for index in RUN_LINEAGE_INDEXES:
+            connection.execute(text(f"DROP INDEX {index}"))
+        for column in ("group_id", "parent_id"):
+            connection.execute(text(f"ALTER TABLE run DROP COLUMN {column}"))
+        connection.execute(text(
+            "INSERT INTO run (name, kind, status, config, created_at, attempt, last_seq, last_event_id) "
+            "VALUES ('kept', 'train', 'succeeded', '{}', '2024-01-01 00:00:00', 0, 0, 0)"
+        ))
+    assert migrate(engine) == max(m.version for m in MIGRATIONS)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name, group_id, parent_id FROM run")).one() == ("kept", None, None)
+    assert set(RUN_LINEAGE_INDEXES) <= {i["name"] for i in inspect(engine).get_indexes("run")}
     engine.dispose()
 
 

@@ -22,6 +22,7 @@ import torch
 
 from trainboard.trainer.checkpoint import CHECKPOINT_NAME, CheckpointState, load_checkpoint, save_checkpoint
 from trainboard.trainer.config import TrainConfig
+from trainboard.trainer.continuation import changed_fields, load_to_continue
 from trainboard.trainer.data.loader import DeviceLoader
 from trainboard.trainer.device import describe_device
 from trainboard.trainer.evaluate import EvalResult, EvaluationStopped, evaluate
@@ -51,10 +52,15 @@ def train(
     data_dir: Path | None = None,
     out_dir: Path | None = None,
     resume_from: Path | None = None,
+    start_from: Path | None = None,
     data: ImageData | None = None,
 ) -> dict[str, Any]:
-    """Run `config` to the end (or until sink.should_stop()) and return the summary."""
-    return Trainer(config, sink, data_dir=data_dir, out_dir=out_dir, data=data).run(resume_from)
+    """Run `config` to the end (or until sink.should_stop()) and return the summary.
+
+    `resume_from`: this run's own checkpoint (it was interrupted); `start_from`: another run's, which this one
+    continues with its own config (see continuation.py).
+    """
+    return Trainer(config, sink, data_dir=data_dir, out_dir=out_dir, data=data).run(resume_from, start_from)
 
 
 @dataclass
@@ -172,14 +178,23 @@ class Trainer:
 
     # ----------------------------------------------------------------------------------------------- run
 
-    def run(self, resume_from: Path | None = None) -> dict[str, Any]:
+    def run(self, resume_from: Path | None = None, start_from: Path | None = None) -> dict[str, Any]:
         """Train from scratch or from a checkpoint; return the summary (also sent to sink.on_end)."""
         started = time.perf_counter()
-        start = self._restore(resume_from) if resume_from is not None else CheckpointState(epoch=0, global_step=0)
+        if resume_from is not None:
+            start = self._restore(resume_from)
+        elif start_from is not None:
+            start = self._continue(start_from)
+        else:
+            start = CheckpointState(epoch=0, global_step=0)
         self.sink.on_start(self._start_info(resumed=resume_from is not None))
         if resume_from is not None:
             self.sink.on_log("info", f"resumed from {resume_from} after epoch {start.epoch}, step {start.global_step}")
             self._warn_if_config_changed(start.config)
+        elif start_from is not None:
+            changes = changed_fields(start.config, self.config.model_dump(mode="json"), EXECUTION_FIELDS)
+            self.sink.on_log("info", f"continuing a checkpoint after epoch {start.epoch}, step {start.global_step}"
+                             + (f", with {'; '.join(changes)}" if changes else ""))
 
         if self.sink.should_stop():  # a cancel or hand-back that came while the data and model were built
             self.sink.on_log("info", f"stopped before training, at step {self.global_step}")
@@ -227,6 +242,12 @@ class Trainer:
         self.seconds_before = float(start.extra.get("seconds", 0.0))
         self.train_seconds = float(start.extra.get("train_seconds", 0.0))
         self.train_images_seen = int(start.extra.get("train_images", 0))
+        return start
+
+    def _continue(self, start_from: Path) -> CheckpointState:
+        """Take another run's weights, optimizer state and counters; this run's own time starts at zero."""
+        start = load_to_continue(start_from, model=self.model, optimizer=self.optimizer)
+        self.global_step, self.epochs_completed = start.global_step, start.epoch
         return start
 
     def _warn_if_config_changed(self, saved: dict[str, Any]) -> None:

@@ -208,8 +208,20 @@ class Worker:
             return {"stopped": getattr(result, "stopped_by_request", False)}
         from trainboard.trainer.train import train
 
-        resume_from = None
+        resume_from = start_from = None
         if claimed.get("resume"):
             resume_from = self.client.download_checkpoint(int(claimed["id"]), run_dir / "resume.pt")
             log.info("run %s: resuming after epoch %s", claimed["id"], claimed["resume"].get("epoch"))
-        return train(config, sink, data_dir=self.options.data_dir, out_dir=run_dir, resume_from=resume_from)
+        elif claimed.get("start_from"):
+            start_from = self._parent_checkpoint(int(claimed["start_from"]["run_id"]), run_dir)
+        return train(config, sink, data_dir=self.options.data_dir, out_dir=run_dir, resume_from=resume_from,
+                     start_from=start_from)
+
+    def _parent_checkpoint(self, parent_id: int, run_dir: Path) -> Path:
+        """Download the checkpoint a continued run starts from; a clear error when it is gone."""
+        try:
+            return self.client.download_checkpoint(parent_id, run_dir / "parent.pt")
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 404:
+                raise RuntimeError(f"run {parent_id}, which this run continues, or its checkpoint is gone") from None
+            raise
