@@ -37,7 +37,7 @@ def _check_locked(parent_config: dict[str, Any], changes: dict[str, Any]) -> Non
     for name, reason in LOCKED_FIELDS.items():
         if name in changes and changes[name] != parent_config.get(name):
             raise field_error(
-                name, f"{name} cannot change when continuing a run ({reason}); it stays {parent_config.get(name)!r}",
+                name, f"cannot change when continuing a run ({reason}); it stays {parent_config.get(name)!r}",
                 changes[name],
             )
 

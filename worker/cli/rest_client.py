@@ -110,6 +110,14 @@ class RestClient:
         """Queue a run: an optional `preset` plus config fields."""
         return self._request("POST", "/api/runs", json=body)
 
+    def create_group(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Queue a seed group: a create body plus `seeds`; answers {data: runs, count}."""
+        return self._request("POST", "/api/groups", json=body)
+
+    def continue_run(self, run_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Queue a run that continues `run_id` from its last checkpoint with `changes`."""
+        return self._request("POST", f"/api/runs/{run_id}/continue", json=changes)
+
     def list_runs(
         self, status: str | None = None, kind: str | None = None, limit: int = 20, **filters: Any
     ) -> dict[str, Any]:

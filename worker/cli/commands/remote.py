@@ -27,7 +27,10 @@ def add_submit_arguments(parser: argparse.ArgumentParser) -> None:
     add_server_argument(parser)
     add_config_arguments(parser, DEFAULT_PRESET, FIELD_FLAGS)
     parser.add_argument("--name", default=None, help="the run's name in the dashboard (default: the preset)")
-    parser.add_argument("--watch", action="store_true", help="then follow the run until it ends (as `watch`)")
+    parser.add_argument("--seeds", type=int, default=None, metavar="N",
+                        help="queue N runs (a seed group) with seeds seed, seed + 1, ...; the compare page "
+                        "shows their mean and spread")
+    parser.add_argument("--watch", action="store_true", help="then follow the run (each run, with --seeds) until it ends")
 
 
 def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
@@ -104,10 +107,17 @@ def submit_body(args: argparse.Namespace) -> dict[str, Any]:
 def run_submit(args: argparse.Namespace) -> int:
     """Handler of `trainboard submit`."""
     with server_client(args) as client:
-        run = call_api(lambda: client.create_run(submit_body(args)), config_fields(args.preset))
-        print(f"run {run['id']} {run['status']}: {client.server}/runs/{run['id']}")
+        if args.seeds is not None:
+            body = {**submit_body(args), "seeds": args.seeds}
+            runs = call_api(lambda: client.create_group(body), ["seeds", *config_fields(args.preset)])["data"]
+            print(f"seed group {runs[0]['group_id']}: {len(runs)} runs")
+        else:
+            runs = [call_api(lambda: client.create_run(submit_body(args)), config_fields(args.preset))]
+        for run in runs:
+            print(f"run {run['id']} {run['status']}: {client.server}/runs/{run['id']}")
         if args.watch:
-            return _watch(client, int(run["id"]), seen_status=run["status"])
+            codes = [watch_until_end(client, int(run["id"]), seen_status=run["status"]) for run in runs]
+            return max(codes)
     return 0
 
 
@@ -153,10 +163,10 @@ def run_cancel(args: argparse.Namespace) -> int:
 def run_watch(args: argparse.Namespace) -> int:
     """Handler of `trainboard watch`."""
     with server_client(args) as client:
-        return _watch(client, args.run_id)
+        return watch_until_end(client, args.run_id)
 
 
-def _watch(client: Any, run_id: int, seen_status: str | None = None) -> int:
+def watch_until_end(client: Any, run_id: int, seen_status: str | None = None) -> int:
     """Print the run's events until its `end`, then its outcome; 0 if it succeeded."""
     from trainboard.cli.rest_client import ApiError
     from trainboard.cli.watch_lines import WatchPrinter, outcome_line
