@@ -116,6 +116,7 @@ class RunFilters(BaseModel):
     tag: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description="Runs carrying every one of these")
     created_after: UtcDatetime | None = None
     created_before: UtcDatetime | None = None
+    preset: str | None = Field(None, max_length=100, description="Runs launched from this preset (exact name)")
     group: int | None = Field(None, ge=1, le=MAX_DB_INT, description="Runs of this seed group")
     parent: int | None = Field(None, ge=1, le=MAX_DB_INT, description="Runs that continue this run")
     sort: str = Field(

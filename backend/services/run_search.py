@@ -48,6 +48,8 @@ def filter_conditions(filters: RunFilters) -> list[ColumnElement[bool]]:
         conditions.append(col(Run.created_at) >= _utc(filters.created_after))
     if filters.created_before is not None:
         conditions.append(col(Run.created_at) < _utc(filters.created_before))
+    if filters.preset is not None:
+        conditions.append(col(Run.preset) == filters.preset)
     if filters.group is not None:
         conditions.append(col(Run.group_id) == filters.group)
     if filters.parent is not None:

@@ -4,6 +4,9 @@ import { loadPlotly } from "./charts/plotly-loader.js";
 import { loadRunHistory } from "./run-history.js";
 import { route, startRouter } from "./router.js";
 import { onConnectionChange } from "./sse.js";
+import { startThemeMode } from "./theme-mode.js";
+
+startThemeMode(document.getElementById("theme-switch"));
 
 route(/^\/$/, () => import("./pages/runs.js"));
 route(/^\/launch$/, () => import("./pages/launch.js"));

@@ -19,6 +19,8 @@ def test_a_seed_group_is_n_runs_with_consecutive_seeds_sharing_the_first_runs_id
     assert [r["id"] for r in listed["data"]] == [r["id"] for r in runs] and listed["count"] == 3
     assert client.get(f"/api/runs/{runs[1]['id']}").json()["group_id"] == runs[0]["id"]
     assert create_run(client)["group_id"] is None
+    same_preset = client.get("/api/runs", params={"preset": "fast"}).json()
+    assert same_preset["count"] == 3 and client.get("/api/runs", params={"preset": "fas"}).json()["count"] == 0
 
 
 @pytest.mark.parametrize(

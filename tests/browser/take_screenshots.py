@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -47,6 +48,15 @@ def main() -> None:
             finder = create_run(url, name="LR range test", kind="lr_find", num_iter=80, start_lr=1e-5, end_lr=10, **SMALL)
             for run in (baseline, faster, finder):
                 wait_for_status(url, run["id"], timeout_s=300)
+            group = httpx.post(f"{url}/api/groups", json={"name": "lr 0.05", "lr": 0.05, "epochs": 3, "seeds": 3, **SMALL},
+                               timeout=10).json()["data"]
+            slower = httpx.post(f"{url}/api/groups", json={"name": "lr 0.01", "lr": 0.01, "epochs": 3, "seeds": 3, **SMALL},
+                                timeout=10).json()["data"]
+            for run in group + slower:
+                wait_for_status(url, run["id"], timeout_s=300)
+            continued = httpx.post(f"{url}/api/runs/{baseline['id']}/continue", json={"epochs": 8, "lr": 0.002},
+                                   timeout=10).json()
+            wait_for_status(url, continued["id"], timeout_s=300)
             running = create_run(url, name="longer run (in progress)", lr=0.02, epochs=30, **SMALL)
             wait_for_status(url, running["id"], ("running",))
             with sync_playwright() as playwright:
@@ -57,6 +67,13 @@ def main() -> None:
                 shoot(page, f"{url}/runs/{baseline['id']}", "run", full_page=True)
                 shoot(page, f"{url}/runs/{finder['id']}", "lr-finder")
                 shoot(page, f"{url}/compare?ids={baseline['id']},{faster['id']}", "compare")
+                seeds = ",".join(str(r["id"]) for r in group + slower)
+                shoot(page, f"{url}/compare?ids={seeds}", "compare-seeds", full_page=True)
+                shoot(page, f"{url}/runs/{continued['id']}", "run-continued")
+                page.emulate_media(color_scheme="dark")
+                shoot(page, f"{url}/", "runs-dark")
+                shoot(page, f"{url}/runs/{baseline['id']}", "run-dark")
+                page.emulate_media(color_scheme="light")
                 page.goto(f"{url}/launch?preset=resnet-24ep-aug")
                 page.wait_for_selector("#app[data-loaded=true]")
                 page.screenshot(path=str(OUT / "launch.png"), full_page=True)

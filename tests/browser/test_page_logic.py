@@ -103,3 +103,23 @@ def test_live_runs_are_matched_and_ordered_by_the_same_rules_as_the_api(page: Pa
     assert result["params"] == "q=RESNET&tag=aug&sort=-best_test_acc"
     assert result["toggled"] == ["best_test_acc", "name", "-images_per_s"]
     assert result["unknownSort"] == "-created_at"
+
+
+def test_seed_groups_gather_runs_of_one_group_and_leave_the_rest_alone(page: Page, server: LiveServer) -> None:
+    entries = run_module(
+        page, server, "group-stats.js",
+        "m.seedGroups([{id: 1, group_id: 1}, {id: 5}, {id: 2, group_id: 1}, {id: 9, group_id: 9}])"
+        ".map((e) => [e.groupId, e.runs.map((r) => r.id)])",
+    )
+    assert entries == [[1, [1, 2]], [None, [5]], [None, [9]]]  # a group with one run here is a run
+
+
+def test_band_stats_give_mean_and_min_max_or_one_std_per_shared_step(page: Page, server: LiveServer) -> None:
+    series = "[{x: [1, 2, 3], y: [1, 2, 3]}, {x: [1, 2, 3], y: [3, 4, 5]}, {x: [2, 3], y: [6, 6]}]"
+    minmax = run_module(page, server, "group-stats.js", f"m.bandStats({series}, 'minmax')")
+    assert minmax == {"x": [2, 3], "mean": [4, 14 / 3], "lower": [2, 3], "upper": [6, 6]}
+    std = run_module(page, server, "group-stats.js", f"m.bandStats({series}, 'std')")
+    assert std["mean"] == [4, 14 / 3] and abs(std["upper"][0] - 6) < 1e-12 and abs(std["lower"][0] - 2) < 1e-12
+    text = run_module(page, server, "group-stats.js", "[m.formatMeanStdPercent([0.8, 0.9]), m.formatMeanStdPercent([0.5]), "
+                      "m.formatMeanStdPercent([null])]")
+    assert text == ["85.0 ± 7.1 %", "50.0 %", "–"]

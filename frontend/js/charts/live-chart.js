@@ -57,10 +57,11 @@ export class LiveChart {
     if (indices.length) await window.Plotly.extendTraces(this.el, { x, y }, indices);
   }
 
-  /** Drop every point with x > limit (the server rewound the run to a checkpoint). */
+  /** Drop every point with x > limit (the server rewound the run to a checkpoint); added context traces stay. */
   async trimAfter(limit) {
     await this.ready;
-    const traces = this.el.data.map((trace) => {
+    const traces = this.el.data.map((trace, i) => {
+      if (i >= this.specs.length) return trace;
       const keep = trace.x.findIndex((px) => px > limit);
       if (keep === -1) return trace;
       return { ...trace, x: trace.x.slice(0, keep), y: trace.y.slice(0, keep) };

@@ -53,6 +53,14 @@ export class LossChart {
     await this.setSmoothing(this.smoothing);
   }
 
+  /** Draw the loss of the run this one continues, smoothed and faint, before this run's first step. */
+  async showParent(steps, values, label) {
+    await this.chart.ready;
+    const ema = new Ema(this.smoothing);
+    const trace = { type: "scatter", mode: "lines", name: label, x: steps, y: values.map((v) => ema.push(v)), line: { color: "#8a94a6", width: 1.5 }, meta: "parent-loss" };
+    await window.Plotly.addTraces(this.chart.el, trace);
+  }
+
   pointCount() {
     return this.chart.pointCount("loss");
   }

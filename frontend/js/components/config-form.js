@@ -148,6 +148,19 @@ export class ConfigForm {
     return body;
   }
 
+  /** Make fields read-only (with `why` as their tooltip), and the kind fixed: a continued run keeps them. */
+  lock(names, why) {
+    for (const name of names) {
+      const w = this.widgets.get(name);
+      if (!w) continue;
+      const inputs = w.field.type === "object" ? w.wrapper.querySelectorAll("input, select") : [w.input];
+      for (const input of inputs) input.disabled = true;
+      w.wrapper.classList.add("locked");
+      w.wrapper.title = why;
+    }
+    for (const b of this.kindButtons) b.disabled = true;
+  }
+
   /** Show messages next to their fields; the rest above the submit button. */
   showErrors({ byField, general }) {
     this.clearErrors();

@@ -1,5 +1,5 @@
-// The top of a run page: name, status, labels (tags, note), facts, progress, error, and the actions (cancel,
-// clone, delete, downloads). Editing the labels is run-labels.js.
+// The top of a run page: name, status, labels (tags, note), lineage, facts, progress, error, and the actions
+// (cancel, clone, continue, compare with, delete, downloads). Editing the labels is run-labels.js.
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
@@ -7,6 +7,7 @@ import { formatDate, formatDuration, formatRate } from "../format.js";
 import { navigate } from "../router.js";
 import { configOf, displayName, isFinished, progressOf } from "../run-model.js";
 import { RunLabels } from "./run-labels.js";
+import { RunLineage } from "./run-lineage.js";
 import { progressHtml, statusBadgeHtml } from "./status.js";
 
 export class RunHeader {
@@ -25,6 +26,8 @@ export class RunHeader {
     const id = run.id;
     this.cancelButton = h("button", { "data-testid": "cancel-run", onclick: () => this.act(() => api(`/api/runs/${id}/cancel`, { method: "POST" })) }, "Cancel");
     this.cloneButton = h("button", { "data-testid": "clone-run", onclick: () => navigate(`/launch?from=${id}`) }, "Clone");
+    this.continueButton = h("button", { class: "hidden", "data-testid": "continue-run", title: "A new run from this run's last checkpoint, with the changes you make", onclick: () => navigate(`/launch?continue=${id}`) }, "Continue");
+    this.lineage = new RunLineage(run);
     this.deleteButton = h("button", { class: "danger", "data-testid": "delete-run", onclick: () => this.remove() }, "Delete");
     this.checkpointLink = h("a", { class: "button hidden", href: `/api/runs/${id}/checkpoint`, download: `run-${id}.pt`, "data-testid": "checkpoint-download" }, "Checkpoint");
     this.csvLink = h("a", { class: "button", href: `/api/runs/${id}/metrics?format=csv`, download: `run-${id}-metrics.csv`, "data-testid": "metrics-csv" }, "Metrics CSV");
@@ -41,12 +44,15 @@ export class RunHeader {
         h("span", { class: "spacer" }),
         this.cancelButton,
         this.cloneButton,
+        this.continueButton,
+        this.lineage.compareButton,
         this.checkpointLink,
         this.csvLink,
         this.deleteButton,
       ),
       this.actionError,
       this.labels.el,
+      this.lineage.el,
       this.meta,
       this.progress,
       this.waiting,
@@ -86,12 +92,19 @@ export class RunHeader {
     this.errorBox.classList.toggle("hidden", !r.error);
     this.cancelButton.classList.toggle("hidden", isFinished(r));
     this.checkpointLink.classList.toggle("hidden", !this.hasCheckpoint);
+    this.continueButton.classList.toggle("hidden", !this.canContinue());
   }
 
-  /** Show the checkpoint download once the run has one. */
+  /** A training run that has ended with a checkpoint can be continued. */
+  canContinue() {
+    return this.hasCheckpoint && this.run.kind === "train" && isFinished(this.run);
+  }
+
+  /** Show the checkpoint download (and Continue, once the run has ended) once the run has one. */
   setCheckpointAvailable(available) {
     this.hasCheckpoint = available;
     this.checkpointLink.classList.toggle("hidden", !available);
+    this.continueButton.classList.toggle("hidden", !this.canContinue());
   }
 
   async act(request) {

@@ -1,7 +1,8 @@
 // Launch page (/launch): presets in one click, every config field editable, the server's 422s per field.
 //
 // Prefill from the URL: ?preset=NAME, ?from=RUN_ID (clone a run's config), ?lrfind=RUN_ID[&rule=RULE]
-// (an LR range test's training config with the suggested LR).
+// (an LR range test's training config with the suggested LR), ?continue=RUN_ID (continue a run from its
+// checkpoint: see launch-continue.js). "Seeds" above 1 launches a seed group and opens it on the compare page.
 
 import { api, fieldErrors } from "../api.js";
 import { loadConfigFields } from "../config-schema.js";
@@ -9,6 +10,7 @@ import { ConfigForm } from "../components/config-form.js";
 import { h } from "../dom.js";
 import { formatLr } from "../format.js";
 import { navigate } from "../router.js";
+import { continueChanges, prefillContinue } from "./launch-continue.js";
 
 /** Mount the launch page; returns the cleanup function. */
 export function mount(root, { query }) {
@@ -17,6 +19,9 @@ export function mount(root, { query }) {
   const banner = h("p", { class: "muted hidden", "data-testid": "prefill-note" });
   const submit = h("button", { type: "submit", class: "primary", id: "launch-submit", "data-testid": "launch-submit" }, "Launch");
   const resetButton = h("button", { type: "button", "data-testid": "reset-form" }, "Reset to defaults");
+  const seedsInput = h("input", { type: "number", min: "1", max: "32", step: "1", value: "1", id: "launch-seeds", "data-testid": "launch-seeds", style: "width: 4.5rem" });
+  const seedsError = h("span", { class: "field-error", "data-testid": "error-seeds", role: "alert" });
+  const seedsField = h("label", { class: "inline-field", for: "launch-seeds", title: "Launch this many runs with seeds seed, seed + 1, …: a seed group, compared as its mean and spread" }, "seeds ", seedsInput, seedsError);
   const formHost = h("div", {}, h("p", { class: "muted" }, "Loading the config fields…"));
   const form = h("form", { id: "launch-form", "data-testid": "launch-form", novalidate: true }, formHost);
 
@@ -30,6 +35,7 @@ export function mount(root, { query }) {
   let config = null;
   let presets = [];
   let selectedPreset = null; // the preset the form started from, sent along so the run records it
+  let continuing = null; // {parent, done} when the form continues a run from its checkpoint
 
   const markPreset = (name) => {
     selectedPreset = presets.find((p) => p.name === name) || null;
@@ -47,7 +53,16 @@ export function mount(root, { query }) {
     const fromRun = query.get("from");
     const fromLrFind = query.get("lrfind");
     const presetName = query.get("preset");
-    if (fromLrFind) {
+    const continueId = query.get("continue");
+    if (continueId) {
+      continuing = await prefillContinue(config, continueId);
+      seedsField.classList.add("hidden");
+      submit.textContent = "Continue";
+      resetButton.classList.add("hidden");
+      presetBar.closest(".panel").classList.add("hidden");
+      banner.textContent = `Continues run #${continueId} from its checkpoint after epoch ${continuing.done}: same weights, optimizer state and step; epochs counts from its start. The greyed fields are kept from it.`;
+      banner.classList.remove("hidden");
+    } else if (fromLrFind) {
       const curve = await api(`/api/runs/${encodeURIComponent(fromLrFind)}/lr-curve`);
       const rule = query.get("rule") || curve.recommended;
       const lr = curve.suggestions?.[rule];
@@ -85,7 +100,7 @@ export function mount(root, { query }) {
     config.setCatalog(listOf(models), listOf(datasets).map(datasetInfo));
     formHost.replaceChildren(
       config.el,
-      h("div", { class: "form-actions" }, submit, resetButton, config.generalError),
+      h("div", { class: "form-actions" }, submit, seedsField, resetButton, config.generalError),
     );
     presetBar.replaceChildren(
       ...presets.map((p) =>
@@ -110,15 +125,31 @@ export function mount(root, { query }) {
     event.preventDefault();
     if (!config) return;
     config.clearErrors();
+    seedsError.textContent = "";
     submit.disabled = true;
     try {
       const body = config.values();
+      if (continuing) {
+        const changes = continueChanges(continuing.parent.config, body);
+        const run = await api(`/api/runs/${continuing.parent.id}/continue`, { method: "POST", body: changes });
+        navigate(`/runs/${run.id}`);
+        return;
+      }
       // Every field is sent, so the preset only names where the config came from (same kind only).
       if (selectedPreset && (selectedPreset.kind || selectedPreset.fields.kind || "train") === body.kind) body.preset = selectedPreset.name;
+      const seeds = Number(seedsInput.value || "1");
+      if (seeds !== 1) {
+        const group = await api("/api/groups", { method: "POST", body: { ...body, seeds } });
+        navigate(`/compare?ids=${group.data.map((r) => r.id).join(",")}`);
+        return;
+      }
       const run = await api("/api/runs", { method: "POST", body });
       navigate(`/runs/${run.id}`);
     } catch (error) {
-      config.showErrors(fieldErrors(error, config.fieldNames()));
+      const errors = fieldErrors(error, [...config.fieldNames(), "seeds"]);
+      if (errors.byField.seeds) seedsError.textContent = errors.byField.seeds.join("; ");
+      delete errors.byField.seeds;
+      config.showErrors(errors);
     } finally {
       submit.disabled = false;
     }

@@ -13,7 +13,7 @@ import { LogView } from "../components/log-view.js";
 import { RunHeader } from "../components/run-header.js";
 import { h } from "../dom.js";
 import { formatDuration, formatPercent, formatRate } from "../format.js";
-import { groupPoints } from "../metrics.js";
+import { fetchSeries, groupPoints } from "../metrics.js";
 import { bestTestAccuracy, finalTestAccuracy, finalTrainAccuracy } from "../run-model.js";
 
 function panel(title, testid, ...content) {
@@ -156,6 +156,7 @@ export function buildTrainingView(root, run, page) {
         epochLoss.draw(series),
         ...artifacts.map(showArtifact),
       ]);
+      if (run.parent_id) await showParentLoss(lossChart, run.parent_id);
     },
     async onMetrics(data) {
       const grouped = groupPoints(data.points);
@@ -178,6 +179,13 @@ export function buildTrainingView(root, run, page) {
       log.append("warning", `resumed from the checkpoint after epoch ${data.epoch} (step ${data.step})`);
     },
   };
+}
+
+/** A continued run's loss chart starts with its parent's curve (a parent deleted since is left out). */
+async function showParentLoss(lossChart, parentId) {
+  const parent = await fetchSeries(parentId, ["loss"]).catch(() => null);
+  const loss = parent?.series.loss;
+  if (loss && loss.x.length) await lossChart.showParent(loss.x, loss.y, `run #${parentId} (continued from)`);
 }
 
 /** The seed report's per-class accuracies when the run used a preset that has them (percent per class). */
