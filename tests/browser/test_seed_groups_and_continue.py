@@ -110,3 +110,17 @@ def test_the_theme_follows_the_system_and_the_switch_and_charts_follow_it(
     page.click("[data-testid=theme-switch]")  # light -> system (dark here)
     assert page.get_attribute("html", "data-theme") == "dark"
     assert get_run(server.url, run["id"])["status"] == "succeeded"
+
+
+def test_compare_with_puts_the_run_beside_the_newest_runs_of_its_preset(
+    page: Page, server: LiveServer, console: ConsoleWatch
+) -> None:
+    same = [create_run(server.url, preset="origin-4ep", name=f"same preset {i}", **TINY) for i in range(3)]
+    create_run(server.url, preset="origin-2ep", name="other preset", **TINY)
+    page.goto(f"{server.url}/runs/{same[0]['id']}")
+    page.wait_for_selector("#app[data-loaded=true]")
+    page.click("[data-testid=compare-with]")
+    page.wait_for_url(re.compile(r"/compare\?ids="))
+    ids = [int(i) for i in page.url.split("ids=")[1].split(",")]
+    assert ids[0] == same[0]["id"] and {r["id"] for r in same} <= set(ids) and len(ids) <= 5
+    assert {get_run(server.url, run_id)["preset"] for run_id in ids} == {"origin-4ep"}  # other tests' runs too
