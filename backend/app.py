@@ -22,9 +22,10 @@ from trainboard.backend.errors import error_responses, install_error_handlers
 from trainboard.backend.frontend import mount_frontend
 from trainboard.backend.limits import BodySizeLimit
 from trainboard.backend.live.brokers import broker_for
-from trainboard.backend.routes import artifacts, events, groups, meta, metrics, runs, session, workers
+from trainboard.backend.routes import artifacts, events, groups, meta, metrics, runs, session, sweeps, workers
 from trainboard.backend.services.leases import expire_leases_forever
 from trainboard.backend.settings import Settings
+from trainboard.backend.sweeps.reconcile import reconcile_sweeps_forever
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lease_task = asyncio.create_task(
             expire_leases_forever(engine, broker, settings.lease_s, settings.max_attempts, settings.lease_check_s)
         )
+        sweep_task = asyncio.create_task(reconcile_sweeps_forever(engine, broker, settings))
         log.info("trainboard backend ready (database %s)", engine.url.render_as_string(hide_password=True))
         try:
             yield
         finally:
             lease_task.cancel()
+            sweep_task.cancel()
             broker.close()
             with contextlib.suppress(asyncio.CancelledError):
                 await lease_task
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweep_task
             engine.dispose()
 
     app = FastAPIOffline(
@@ -80,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(CrossSiteGuard)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))  # DNS rebinding
-    for module in (runs, groups, metrics, artifacts, events, workers, meta, session):
+    for module in (runs, groups, sweeps, metrics, artifacts, events, workers, meta, session):
         app.include_router(module.router)
     mount_frontend(app, settings.frontend_dir)
     return app

@@ -53,6 +53,7 @@ class EnvSettings(BaseSettings):
     lease_s: float = Field(60.0, gt=0, le=86_400)
     lease_check_s: float | None = Field(None, gt=0, le=3_600)
     max_attempts: int = Field(5, ge=1, le=1_000)
+    sweep_check_s: float = Field(1.0, gt=0, le=3_600)
     allowed_hosts: str | None = Field(None, description="comma-separated Host names the server answers to")
     sse_keepalive_s: float = Field(15.0, gt=0, le=3_600)
     max_request_mb: float = Field(16, gt=0, le=65_536)  # fractions allowed: 0.25 = 256 KiB
@@ -72,6 +73,7 @@ class Settings(BaseModel):
     lease_s: float = 60.0  # a running run whose worker is silent this long goes back to the queue
     lease_check_s: float = 5.0  # how often the server looks for expired leases
     max_attempts: int = 5  # claims of one run without a finish before an expired lease fails it
+    sweep_check_s: float = 1.0  # how often live sweeps are reconciled with their studies (backend/sweeps)
     # Host headers the server answers (DNS rebinding): loopback names by default; `serve` adds its address.
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     token: str | None = None  # when set, every /api request except /api/health needs it
@@ -116,6 +118,7 @@ class Settings(BaseModel):
             lease_s=env.lease_s,
             lease_check_s=env.lease_check_s or min(5.0, max(0.05, env.lease_s / 4)),
             max_attempts=env.max_attempts,
+            sweep_check_s=env.sweep_check_s,
             allowed_hosts=(*cls.model_fields["allowed_hosts"].default, *split_names(env.allowed_hosts)),
             token=env.token or None,
             sse_keepalive_s=env.sse_keepalive_s,

@@ -16,9 +16,11 @@ from trainboard.common.statuses import (  # noqa: F401  (re-exported: the servic
     CANCELLED,
     FAILED,
     FINISHED_STATUSES,
+    PRUNED,
     QUEUED,
     RUN_STATUSES,
     RUNNING,
+    STOPPED_BY_SERVER,
     SUCCEEDED,
 )
 
@@ -151,3 +153,47 @@ class Artifact(SQLModel, table=True):
     epoch: int | None = None
     step: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Sweep(SQLModel, table=True):
+    """A hyperparameter search: a base config, a search space, and the Optuna study that samples and prunes.
+
+    The study lives in the same database (Optuna's own tables, under `study_name`); a sweep's trials are
+    ordinary runs, one SweepTrial row each.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    status: str = Field(default="running", max_length=20, index=True)  # running, succeeded, cancelled
+    preset: str | None = Field(default=None, max_length=100)
+    base: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the validated base config
+    space: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # field -> {type, low, high, choices}
+    metric: str = Field(max_length=100)
+    direction: str = Field(max_length=10)  # maximize or minimize
+    trials: int  # the trial budget
+    parallel: int  # trials queued or running at once
+    sampler: str = Field(max_length=20)
+    pruner: str = Field(max_length=20)
+    seed: int = 0  # the sampler's
+    study_name: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class SweepTrial(SQLModel, table=True):
+    """One trial of a sweep: its run, its Optuna trial, the values it reported, and how it ended."""
+
+    __tablename__ = "sweep_trial"
+    __table_args__ = (UniqueConstraint("sweep_id", "number", name="uq_sweep_trial_number"),)
+
+    run_id: int = Field(foreign_key="run.id", ondelete="CASCADE", primary_key=True)
+    sweep_id: int = Field(foreign_key="sweep.id", ondelete="CASCADE", index=True)
+    number: int  # Optuna's trial number in the study (0-based)
+    trial_id: int  # Optuna's id of that trial (what its storage calls it)
+    params: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reported: dict[str, Any] = Field(  # epoch (as text) -> the metric's value told to the study
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    state: str = Field(default="running", max_length=20)  # running, complete, pruned, failed
+    value: float | None = None  # the final value told to the study
+    reason: str | None = Field(default=None, sa_column=Column(Text))  # why it was pruned

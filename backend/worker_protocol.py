@@ -90,7 +90,7 @@ class HeartbeatRequest(BaseModel):
 
 
 class HeartbeatAnswer(BaseModel):
-    """Whether the held run was cancelled."""
+    """Whether the held run must stop: a user cancelled it, or its sweep's pruner stopped it."""
 
     cancel: bool
 

@@ -11,6 +11,7 @@ from trainboard.backend.schemas import RunPublic, WorkersPublic
 from trainboard.backend.services import dispatch
 from trainboard.backend.services.ingest import ingest_batch
 from trainboard.backend.services.long_poll import claim_when_queued
+from trainboard.backend.sweeps.reconcile import reconcile_trial_of, reports_an_evaluation
 from trainboard.backend.worker_protocol import (
     ClaimAnswer,
     FinishRequest,
@@ -73,10 +74,19 @@ def heartbeat(
 
 @router.post("/runs/{run_id}/ingest", response_model=IngestResult, responses=error_responses(404, 409))
 def ingest(
-    session: SessionDep, broker: BrokerDep, run_id: RunId, body: IngestRequest, lease_token: LeaseToken = None
+    session: SessionDep,
+    engine: EngineDep,
+    broker: BrokerDep,
+    settings: SettingsDep,
+    run_id: RunId,
+    body: IngestRequest,
+    lease_token: LeaseToken = None,
 ) -> IngestResult:
     """Store a batch of sequenced events: re-sent ones (seq <= last_seq) count as duplicates, a gap is a 409."""
-    return ingest_batch(session, broker, run_id, body, lease_token)
+    result = ingest_batch(session, broker, run_id, body, lease_token)
+    if result.accepted and reports_an_evaluation(body):
+        reconcile_trial_of(engine, broker, run_id, settings)  # a sweep's pruner decides on it at once
+    return result
 
 
 @router.post("/runs/{run_id}/finish", response_model=RunPublic, responses=error_responses(404, 409))

@@ -18,7 +18,7 @@ from trainboard.backend.services.holding import hold_run, new_lease_token
 from trainboard.backend.services.metrics import best_test_accuracy, drop_points_after
 from trainboard.backend.services.offers import LiveWorker, as_live, lacks
 from trainboard.backend.settings import Settings
-from trainboard.backend.tables import CANCELLED, FAILED, QUEUED, RUNNING, Run, RunEvent, Worker, utcnow
+from trainboard.backend.tables import FAILED, QUEUED, RUNNING, STOPPED_BY_SERVER, Run, RunEvent, Worker, utcnow
 from trainboard.backend.worker_protocol import (
     ClaimedRun,
     FinishRequest,
@@ -197,11 +197,11 @@ def heartbeat(session: Session, worker_id: int, run_id: int | None, lease_token:
     if run_id is None:
         return HeartbeatAnswer(cancel=False)
     try:
-        run = hold_run(session, run_id, worker_id, lease_token, statuses=(RUNNING, CANCELLED))
+        run = hold_run(session, run_id, worker_id, lease_token, statuses=(RUNNING, *STOPPED_BY_SERVER))
     except NotFoundError:
         raise ConflictError(f"worker {worker_id} does not hold run {run_id} (it was deleted)") from None
     session.commit()
-    return HeartbeatAnswer(cancel=run.status == CANCELLED)
+    return HeartbeatAnswer(cancel=run.status in STOPPED_BY_SERVER)
 
 
 def _last_log_message(session: Session, run_id: int) -> str | None:
@@ -214,7 +214,7 @@ def finish_run(
     session: Session, broker: EventBroker, run_id: int, request: FinishRequest, lease_token: str | None
 ) -> Run:
     """Record how the worker's execution ended; `requeue` hands the run back with its history."""
-    run = hold_run(session, run_id, request.worker_id, lease_token, statuses=(RUNNING, CANCELLED))
+    run = hold_run(session, run_id, request.worker_id, lease_token, statuses=(RUNNING, *STOPPED_BY_SERVER))
     outbox = Outbox()
     if (
         request.log
@@ -223,7 +223,7 @@ def finish_run(
     ):
         append_log(session, run, "error" if request.status == "failed" else "info", request.log, outbox)
     run.lease_hash = None  # the execution is over; the token opens nothing any more
-    if run.status == CANCELLED:  # cancelled by a user while it ran; already announced
+    if run.status in STOPPED_BY_SERVER:  # cancelled by a user or pruned while it ran; already announced
         commit_and_publish(session, broker, outbox)
         return run
     if request.status == "requeue":

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
-RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
+PRUNED = "pruned"  # a sweep's trial its pruner stopped early (see trainboard.backend.sweeps)
+RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, PRUNED)
 ACTIVE_STATUSES = (QUEUED, RUNNING)
-FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED)
+FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED, PRUNED)
+# Set by the server while a worker still runs the run: the worker stops at its next heartbeat.
+STOPPED_BY_SERVER = (CANCELLED, PRUNED)
