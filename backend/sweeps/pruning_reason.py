@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 from trainboard.backend.sweeps.study import REDUCTION_FACTOR
 
 
@@ -27,8 +29,9 @@ def prune_reason(pruner: str, metric: str, maximize: bool, epoch: int, value: fl
         return (f"{mine} is not in the best 1/{REDUCTION_FACTOR} of the {len(ranked)} trials at epoch {epoch} "
                 f"(the bar: {format_value(metric, bar)})")
     if pruner == "median" and len(ranked) > 1:
-        others = [v for v in rung_values if v is not value]
-        middle = sorted(others)[len(others) // 2]
+        others = list(rung_values)
+        others.remove(value)
+        middle = statistics.median(others)
         word = "below" if maximize else "above"
         return f"{mine} is {word} the median {format_value(metric, middle)} of {len(others)} other trials at epoch {epoch}"
     return f"{mine}: stopped by the {pruner} pruner"

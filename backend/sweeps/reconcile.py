@@ -68,8 +68,12 @@ def _prune_run(session: Session, broker: EventBroker, run_id: int, reason: str) 
     commit_and_publish(session, broker, outbox)
 
 
-def _rung_values(rows: list[tuple[SweepTrial, str]], epoch: int) -> list[float]:
-    return [row.reported[str(epoch)] for row, _ in rows if str(epoch) in row.reported]
+def _rung_values(rows: list[tuple[SweepTrial, str]], epoch: int, pruner: str, run_id: int) -> list[float]:
+    """The values the pruner compared: every trial's at this epoch (the median pruner: complete trials' and this one's)."""
+    def compared(row: SweepTrial) -> bool:
+        return pruner != "median" or row.state == "complete" or row.run_id == run_id
+
+    return [row.reported[str(epoch)] for row, _ in rows if str(epoch) in row.reported and compared(row)]
 
 
 def _report(session: Session, broker: EventBroker, sweep: Sweep, study: Any, rows: list[tuple[SweepTrial, str]]) -> None:
@@ -90,7 +94,7 @@ def _report(session: Session, broker: EventBroker, sweep: Sweep, study: Any, row
             row.reported = reported
             if status in ACTIVE_STATUSES and epoch < epochs and trial.should_prune():
                 reason = prune_reason(sweep.pruner, sweep.metric, sweep.direction == "maximize", epoch, value,
-                                      _rung_values(rows, epoch))
+                                      _rung_values(rows, epoch, sweep.pruner, row.run_id))
                 row.state, row.reason = "pruned", reason
                 session.add(row)
                 session.commit()

@@ -80,7 +80,8 @@ def sampler_for(sweep: Sweep, asked_so_far: int) -> optuna.samplers.BaseSampler:
     if sweep.sampler == "grid":
         grid = grid_points(sweep.space)
         assert grid is not None  # checked at creation
-        return optuna.samplers.GridSampler(grid, seed=seed)
+        # One seed for good: it orders the grid, and the storage remembers which grid points were taken.
+        return optuna.samplers.GridSampler(grid, seed=sweep.seed)
     # TPE models the trials so far after a few random ones: a quarter of the budget, 2 to 10.
     return optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(2, min(10, sweep.trials // 4)))
 
