@@ -16,7 +16,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import trainboard
-from trainboard.cli.commands import annotate, continue_run, lr_find, models, presets, remote, serve, train, worker
+from trainboard.cli.commands import (
+    annotate,
+    continue_run,
+    lr_find,
+    models,
+    presets,
+    remote,
+    serve,
+    sweep,
+    train,
+    worker,
+)
 from trainboard.cli.errors import EXIT_USAGE, CliError, OneLineParser, format_validation_error
 
 PROG = "trainboard"
@@ -43,6 +54,8 @@ COMMANDS: tuple[Command, ...] = (
             remote.add_submit_arguments, remote.run_submit),
     Command("continue", "queue a run that continues an ended run from its checkpoint, with changes",
             continue_run.add_arguments, continue_run.run_continue),
+    Command("sweep", "search hyperparameters on a server's workers (Optuna, with early stopping)",
+            sweep.add_arguments, sweep.run_sweep),
     Command("runs", "list the newest runs on a server", remote.add_runs_arguments, remote.run_runs),
     Command("watch", "follow a run's progress and log until it ends", remote.add_watch_arguments, remote.run_watch),
     Command("cancel", "cancel a queued or running run", remote.add_cancel_arguments, remote.run_cancel),

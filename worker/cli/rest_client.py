@@ -118,6 +118,14 @@ class RestClient:
         """Queue a run that continues `run_id` from its last checkpoint with `changes`."""
         return self._request("POST", f"/api/runs/{run_id}/continue", json=changes)
 
+    def create_sweep(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Start a sweep (POST /api/sweeps)."""
+        return self._request("POST", "/api/sweeps", json=body)
+
+    def get_sweep(self, sweep_id: int) -> dict[str, Any]:
+        """A sweep with its trials and the best so far."""
+        return self._request("GET", f"/api/sweeps/{sweep_id}")
+
     def list_runs(
         self, status: str | None = None, kind: str | None = None, limit: int = 20, **filters: Any
     ) -> dict[str, Any]:
