@@ -17,6 +17,8 @@ route(
   ({ id }) => loadRunHistory(Number(id), { whileWaiting: () => loadPlotly().catch(() => {}) }),
 );
 route(/^\/compare$/, () => import("./pages/compare.js"));
+route(/^\/sweeps$/, () => import("./pages/sweeps.js"));
+route(/^\/sweeps\/(?<id>\d+)$/, () => import("./pages/sweep.js"));
 
 const indicator = document.getElementById("live-indicator");
 onConnectionChange((open) => {

@@ -61,7 +61,18 @@ def test_every_page_renders_without_console_errors(page: Page, server: LiveServe
     page.wait_for_selector("#app[data-loaded=true] [data-testid=loss-chart]")
     page.click("[data-testid=nav-compare]")
     page.wait_for_selector("[data-testid=compare-empty]")
+    page.click("[data-testid=nav-sweeps]")
+    page.wait_for_selector("#app[data-loaded=true] [data-testid=sweeps-table]")
+    page.click("[data-testid=new-sweep]")
+    page.wait_for_selector("#app[data-loaded=true] [data-testid=sweep-editor]:not(.hidden)")
     assert page.evaluate("window.sameDocument") is True
+
+
+def test_unknown_sweep_page_says_the_server_message(page: Page, console: ConsoleWatch, server: LiveServer) -> None:
+    console.allow("status of 404")
+    page.goto(f"{server.url}/sweeps/999999")
+    page.wait_for_selector("[data-testid=page-error]")
+    assert "sweep 999999 not found" in page.text_content("[data-testid=page-error]").lower()
 
 
 def test_unknown_run_page_says_the_server_message(page: Page, console: ConsoleWatch, server: LiveServer) -> None:

@@ -2,11 +2,13 @@
 //
 // Prefill from the URL: ?preset=NAME, ?from=RUN_ID (clone a run's config), ?lrfind=RUN_ID[&rule=RULE]
 // (an LR range test's training config with the suggested LR), ?continue=RUN_ID (continue a run from its
-// checkpoint: see launch-continue.js). "Seeds" above 1 launches a seed group and opens it on the compare page.
+// checkpoint: see launch-continue.js), ?mode=sweep (the sweep tab). "Seeds" above 1 launches a seed group and
+// opens it on the compare page. The sweep tab adds a search space: the config is the sweep's base.
 
-import { api, fieldErrors } from "../api.js";
+import { ApiError, api, fieldErrors } from "../api.js";
 import { loadConfigFields } from "../config-schema.js";
 import { ConfigForm } from "../components/config-form.js";
+import { SpaceEditor } from "../components/space-editor.js";
 import { h } from "../dom.js";
 import { formatLr } from "../format.js";
 import { navigate } from "../router.js";
@@ -23,10 +25,22 @@ export function mount(root, { query }) {
   const seedsError = h("span", { class: "field-error", "data-testid": "error-seeds", role: "alert" });
   const seedsField = h("label", { class: "inline-field", for: "launch-seeds", title: "Launch this many runs with seeds seed, seed + 1, …: a seed group, compared as its mean and spread" }, "seeds ", seedsInput, seedsError);
   const formHost = h("div", {}, h("p", { class: "muted" }, "Loading the config fields…"));
+  const modeButtons = [["run", "One run"], ["sweep", "Sweep"]].map(([mode, label]) =>
+    h("button", { type: "button", "data-mode": mode, "data-testid": `mode-${mode}`, onclick: () => setMode(mode) }, label));
+  const modeToggle = h("div", { class: "toggle", "data-testid": "launch-mode" }, modeButtons);
+  let mode = "run";
+  let space = null; // the SpaceEditor, once the fields are known
+  const setMode = (next) => {
+    mode = next;
+    for (const b of modeButtons) b.classList.toggle("on", b.dataset.mode === mode);
+    space?.el.classList.toggle("hidden", mode !== "sweep");
+    seedsField.classList.toggle("hidden", mode === "sweep" || continuing !== null);
+    submit.textContent = continuing ? "Continue" : mode === "sweep" ? "Start sweep" : "Launch";
+  };
   const form = h("form", { id: "launch-form", "data-testid": "launch-form", novalidate: true }, formHost);
 
   root.append(
-    h("div", { class: "page-head" }, h("h1", {}, "Launch a run"), h("span", { class: "spacer" }), h("a", { href: "/" }, "← runs")),
+    h("div", { class: "page-head" }, h("h1", {}, "Launch a run"), modeToggle, h("span", { class: "spacer" }), h("a", { href: "/" }, "← runs")),
     h("div", { class: "panel" }, h("h2", {}, "Presets"), presetBar),
     banner,
     h("div", { class: "panel" }, form),
@@ -56,8 +70,8 @@ export function mount(root, { query }) {
     const continueId = query.get("continue");
     if (continueId) {
       continuing = await prefillContinue(config, continueId);
-      seedsField.classList.add("hidden");
-      submit.textContent = "Continue";
+      setMode("run");
+      modeToggle.classList.add("hidden");
       resetButton.classList.add("hidden");
       presetBar.closest(".panel").classList.add("hidden");
       banner.textContent = `Continues run #${continueId} from its checkpoint after epoch ${continuing.done}: same weights, optimizer state and step; epochs counts from its start. The greyed fields are kept from it.`;
@@ -98,10 +112,13 @@ export function mount(root, { query }) {
     presets = listOf(presetList);
     config = new ConfigForm(fields);
     config.setCatalog(listOf(models), listOf(datasets).map(datasetInfo));
+    space = new SpaceEditor(fields.train || []);
     formHost.replaceChildren(
       config.el,
+      space.el,
       h("div", { class: "form-actions" }, submit, seedsField, resetButton, config.generalError),
     );
+    setMode(query.get("mode") === "sweep" ? "sweep" : "run");
     presetBar.replaceChildren(
       ...presets.map((p) =>
         h(
@@ -137,6 +154,10 @@ export function mount(root, { query }) {
       }
       // Every field is sent, so the preset only names where the config came from (same kind only).
       if (selectedPreset && (selectedPreset.kind || selectedPreset.fields.kind || "train") === body.kind) body.preset = selectedPreset.name;
+      if (mode === "sweep") {
+        await startSweep(body);
+        return;
+      }
       const seeds = Number(seedsInput.value || "1");
       if (seeds !== 1) {
         const group = await api("/api/groups", { method: "POST", body: { ...body, seeds } });
@@ -154,6 +175,20 @@ export function mount(root, { query }) {
       submit.disabled = false;
     }
   });
+
+  const startSweep = async (body) => {
+    space.clearErrors();
+    const { preset, name, kind: _kind, ...base } = body;
+    try {
+      const sweep = await api("/api/sweeps", { method: "POST", body: { preset: preset || null, name: name || null, base, space: space.space(), ...space.options() } });
+      navigate(`/sweeps/${sweep.id}`);
+    } catch (error) {
+      if (!(error instanceof ApiError) || !Array.isArray(error.detail)) throw error;
+      // Base fields come back as body.base.FIELD or body.FIELD: both belong to the form's fields.
+      const rest = space.showErrors(error.detail).map((item) => ({ ...item, loc: (item.loc || []).filter((part) => part !== "base") }));
+      if (rest.length) throw new ApiError(error.status, error.message, rest);
+    }
+  };
 
   load().catch((error) => {
     if (!disposed) formHost.replaceChildren(h("p", { class: "form-error", "data-testid": "page-error" }, `Could not load the form: ${error.message}`));
