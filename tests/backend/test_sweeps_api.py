@@ -3,17 +3,14 @@ told to the study once (also after a resumed attempt), pruning, the end of a swe
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import optuna
 import pytest
 from backend_api import JSON, claim, finish, ingest, lease_headers, register
-from backend_fixtures import make_settings
 from fastapi.testclient import TestClient
 
 from tests.polling import wait_until
-from trainboard.backend.app import create_app
 from trainboard.backend.sweeps.study import storage
 
 BASE = {"dataset": "synthetic", "epochs": 3}
@@ -64,27 +61,26 @@ def test_trials_are_queued_parallel_at_a_time_and_each_end_queues_the_next(clien
     assert done["best"]["run_id"] == held["id"] and done["status"] == "running"
 
 
-def test_a_resumed_trial_tells_each_evaluation_once(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, lease_s=0.3, lease_check_s=0.05)
-    with TestClient(create_app(settings), headers=JSON) as client:
-        sweep = client.post("/api/sweeps", json=sweep_body(trials=1)).json()
-        silent = register(client, "silent")
-        run_id = claim(client, silent)["id"]
-        ingest(client, run_id, silent, [epoch_event(1, 1, 0.25)])
-        # The worker dies: the lease expires, the next worker starts over and reports epoch 1 again.
-        wait_until(lambda: client.get(f"/api/runs/{run_id}").json()["status"] == "queued", "the lease to expire")
-        second = register(client, "second")
-        again = claim(client, second)
-        assert again["id"] == run_id and again["attempt"] == 2
-        ingest(client, run_id, second, [epoch_event(again["next_seq"] + i, e, v)
-                                        for i, (e, v) in enumerate([(1, 0.25), (2, 0.4), (3, 0.45)])])
-        finish(client, run_id, second)
-        wait_until(lambda: sweep_of(client, sweep["id"])["status"] == "succeeded", "the sweep to end")
-        trial = sweep_of(client, sweep["id"])["trial_list"][0]
-        assert trial["reported"] == {"1": 0.25, "2": 0.4, "3": 0.45} and trial["state"] == "complete"
-        (told,) = study_trials(settings, client, sweep["id"])
-        assert told.intermediate_values == {1: 0.25, 2: 0.4, 3: 0.45} and told.value == 0.45
-        assert told.state == optuna.trial.TrialState.COMPLETE
+def test_a_resumed_trial_tells_each_evaluation_once(client: TestClient, settings: Any) -> None:
+    sweep = client.post("/api/sweeps", json=sweep_body(trials=1)).json()
+    first = register(client, "first")
+    run_id = claim(client, first)["id"]
+    ingest(client, run_id, first, [epoch_event(1, 1, 0.25)])
+    # The worker hands the run back (as one stopping, or one whose lease expired); the next starts over and
+    # reports epoch 1 again.
+    finish(client, run_id, first, status="requeue")
+    second = register(client, "second")
+    again = claim(client, second)
+    assert again["id"] == run_id and again["attempt"] == 2
+    ingest(client, run_id, second, [epoch_event(again["next_seq"] + i, e, v)
+                                    for i, (e, v) in enumerate([(1, 0.25), (2, 0.4), (3, 0.45)])])
+    finish(client, run_id, second)
+    wait_until(lambda: sweep_of(client, sweep["id"])["status"] == "succeeded", "the sweep to end")
+    trial = sweep_of(client, sweep["id"])["trial_list"][0]
+    assert trial["reported"] == {"1": 0.25, "2": 0.4, "3": 0.45} and trial["state"] == "complete"
+    (told,) = study_trials(settings, client, sweep["id"])
+    assert told.intermediate_values == {1: 0.25, 2: 0.4, 3: 0.45} and told.value == 0.45
+    assert told.state == optuna.trial.TrialState.COMPLETE
 
 
 def test_the_pruner_stops_a_trial_behind_the_others_with_its_reason(client: TestClient) -> None:
@@ -119,7 +115,11 @@ def test_cancel_stops_the_sweep_and_its_active_trials(client: TestClient) -> Non
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     statuses = {t["run_id"]: t["status"] for t in response.json()["trial_list"]}
     assert set(statuses.values()) == {"cancelled"} and running in statuses and len(statuses) == 2
-    assert all(t["state"] == "failed" for t in response.json()["trial_list"])
+
+    def told() -> bool:  # the reconciler tells the study (now, or on its next pass if one was under way)
+        return all(t["state"] == "failed" for t in sweep_of(client, sweep["id"])["trial_list"])
+
+    wait_until(told, "the cancelled trials to be told to the study")
     assert client.post(f"/api/sweeps/{sweep['id']}/cancel", headers=JSON).json()["status"] == "cancelled"
     assert client.post(f"/api/sweeps/{sweep['id']}/train-best", headers=JSON).status_code == 409  # none complete
     assert client.get("/api/runs").json()["count"] == 2  # no trial queued after the cancel
