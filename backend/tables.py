@@ -144,3 +144,20 @@ class Artifact(SQLModel, table=True):
     epoch: int | None = None
     step: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class EvaluationFile(SQLModel, table=True):
+    """One payload (evaluation or mistakes) of one test evaluation of a run: every evaluation is kept."""
+
+    __table_args__ = (UniqueConstraint("run_id", "name", "epoch", name="uq_evaluation_file_run_name_epoch"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=50)
+    epoch: int
+    step: int
+    path: str = Field(max_length=500)  # relative to the artifact directory
+    size: int  # bytes
+    # For the runs page's lines over epochs, without reading every file: {"accuracy": f, "per_class": [f]}.
+    scores: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
