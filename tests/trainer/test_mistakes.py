@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
+from data_fixtures import write_fashion_mnist
 
+from tests.plugin_files.files import write_png_folder
 from trainboard.trainer.config import TrainConfig
 from trainboard.trainer.map_encoding import decode_block
 from trainboard.trainer.mistakes import mistakes_payload, select_mistakes
@@ -71,3 +76,45 @@ def test_a_two_epoch_run_reports_both_evaluations_with_their_mistakes(synthetic_
             assert indices == sorted(indices) and len(indices) == min(3, cell["count"])
             assert all(labels[i] == cell["true"] for i in indices)
             assert all(image["top"][0]["class"] == cell["predicted"] for image in cell["images"])
+
+
+def _gray_npz(data_dir: Path) -> str:
+    """gray.npz: (N, 20, 20) grayscale arrays whose class is their brightness."""
+    rng = np.random.default_rng(0)
+    def split(count: int) -> tuple[np.ndarray, np.ndarray]:
+        labels = np.arange(count) % 3
+        noise = rng.integers(-40, 41, size=(count, 20, 20))
+        return np.clip(60 + 60 * labels[:, None, None] + noise, 0, 255).astype(np.uint8), labels
+    (x_train, y_train), (x_test, y_test) = split(48), split(24)
+    np.savez(data_dir / "gray.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
+             classes=np.array(["dark", "mid", "light"]))
+    return "gray"
+
+
+def _colour_folder(data_dir: Path) -> str:
+    write_png_folder(data_dir / "shades", per_class_train=16, per_class_test=8, size=48)
+    return "shades"
+
+
+def _fashion(data_dir: Path) -> str:
+    write_fashion_mnist(data_dir / "fashion-mnist", train=40, test=30)
+    return "fashion-mnist"
+
+
+@pytest.mark.parametrize(("make", "channels", "side"), [(_gray_npz, 1, 20), (_colour_folder, 3, 32), (_fashion, 1, 32)])
+def test_mistakes_work_for_user_and_built_in_datasets(
+    tmp_path: Path, one_thread: None, make: Callable[[Path], str], channels: int, side: int
+) -> None:
+    name = make(tmp_path)
+    image_size = 48 if name == "shades" else None
+    config = TrainConfig(dataset=name, device="cpu", epochs=1, batch_size=8, lr=0.001, log_every=4,
+                         **({"image_size": image_size} if image_size else {}))
+    sink = RecordingSink()
+    train(config, sink, data_dir=tmp_path)
+    evaluation, mistakes = sink.artifacts["evaluation"], sink.artifacts["mistakes"]
+    assert evaluation["feature_maps"]["input"]["shape"] == [channels, side, side]
+    wrong = sum(n for t, row in enumerate(evaluation["matrix"]) for p, n in enumerate(row) if t != p)
+    assert sum(cell["count"] for cell in mistakes["cells"]) == wrong > 0  # an untrained net makes mistakes
+    images = [image for cell in mistakes["cells"] for image in cell["images"]]
+    assert images and all(image["thumbnail"]["shape"] == [channels, side, side] for image in images)
+    assert all(set(image["layers"]) == set(evaluation["feature_maps"]["layers"]) for image in images)
