@@ -122,8 +122,15 @@ export function buildEvaluations(run, page, referencePerClass) {
     if (page.disposed) return;
     if (!listing.count && !kept) return;
     kept = true;
-    historyNote.classList.add("hidden");
-    historyBox.classList.remove("hidden");
+    // After a rewind that forgot every evaluation, the panels go back to their notes until the next one.
+    const empty = !listing.count;
+    historyNote.classList.toggle("hidden", !empty);
+    confusionNote.classList.toggle("hidden", !empty);
+    for (const box of [historyBox, confusionBox, perClassBox]) box.classList.toggle("hidden", empty);
+    if (empty) {
+      shown = null;
+      selectedCell = null;
+    }
     await player.setEvaluations(listing.data.map((e) => ({ epoch: e.epoch, step: e.step })));
   };
 
