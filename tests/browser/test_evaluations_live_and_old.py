@@ -3,6 +3,7 @@ its single confusion, per-class and feature-map artifacts. The worker here is th
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ from dashboard_api import create_run
 from live_server import LiveServer
 from playwright.sync_api import Page
 
+from tests.backend.backend_api import checkpoint_bytes
 from trainboard.worker.client import BackendClient
 
 CLASSES = ["cat", "dog"]
@@ -90,3 +92,36 @@ def test_a_run_from_before_shows_its_single_artifacts(page: Page, api_only: Live
     assert page.locator("[data-testid=fmap-layer] canvas").count() == 2
     assert page.text_content("[data-testid=epoch-label]") == "no evaluation yet"
     assert page.is_disabled("[data-testid=epoch-slider]")
+
+
+@pytest.fixture(scope="module")
+def short_lease(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server without workers whose leases expire after one second."""
+    live = LiveServer(tmp_path_factory.mktemp("evaluations-lease"), workers=0, TRAINBOARD_LEASE_S="1").start()
+    yield live
+    live.stop()
+
+
+def test_a_rewind_forgets_the_evaluations_after_the_checkpoint(page: Page, short_lease: LiveServer) -> None:
+    url = short_lease.url
+    run = create_run(url, name="rewound evaluations", dataset="synthetic", epochs=3)
+    first, second = BackendClient(url), BackendClient(url)
+    try:
+        first.register("first-worker", "cpu", {})
+        assert first.claim()["id"] == run["id"]
+        first.put_checkpoint(run["id"], checkpoint_bytes("after epoch 1"), epoch=1, step=10)
+        for epoch in (1, 2):
+            first.put_artifact(run["id"], "evaluation", evaluation(epoch, epoch))
+        page.goto(f"{url}/runs/{run['id']}")
+        page.wait_for_selector("#app[data-loaded=true]")
+        page.wait_for_selector("[data-testid=confusion-chart][data-epoch='2']")
+
+        time.sleep(1.5)  # the first worker goes silent past its lease; the second gets the run from epoch 1
+        second.register("second-worker", "cpu", {})
+        assert second.claim()["resume"] == {"epoch": 1, "step": 10}
+        page.wait_for_selector("[data-testid=confusion-chart][data-epoch='1']")
+        assert page.text_content("[data-testid=epoch-label]").startswith("epoch 1 (step 10) · evaluation 1 of 1")
+        second.finish(run["id"], "succeeded")
+    finally:
+        first.close()
+        second.close()
