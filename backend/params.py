@@ -16,6 +16,9 @@ WorkerId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The worker's id
 WorkerIdQuery = Annotated[int, Query(ge=1, le=MAX_DB_INT, description="The worker that holds the run")]
 Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Rows to skip")]
 CounterQuery = Annotated[int | None, Query(ge=0, le=MAX_DB_INT)]  # an epoch, a step or an event id
+EvaluationEpoch = Annotated[
+    int | None, Query(ge=1, le=MAX_DB_INT, description="The epoch of a kept evaluation (from 1); the latest when absent")
+]
 LeaseToken = Annotated[
     str | None, Header(alias="X-Lease-Token", max_length=200, description="The lease token the claim answered")
 ]

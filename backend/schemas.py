@@ -227,6 +227,26 @@ class ArtifactsPublic(BaseModel):
     count: int
 
 
+class EvaluationPublic(BaseModel):
+    """One kept test evaluation of a run: where it was taken, its scores and the bytes stored for it."""
+
+    epoch: int
+    step: int
+    accuracy: float | None
+    per_class: list[float] | None
+    size: int  # bytes of the evaluation payload (confusion, per-class, feature maps)
+    mistakes_size: int | None  # bytes of its mistakes gallery, None when there is none
+    created_at: UtcDatetime
+
+
+class EvaluationsPublic(BaseModel):
+    """A run's kept evaluations, oldest first, and the class names their per-class lists follow."""
+
+    data: list[EvaluationPublic]
+    count: int
+    classes: list[str]
+
+
 class ArtifactStored(BaseModel):
     """Answer to an artifact upload."""
 

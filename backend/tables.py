@@ -197,3 +197,20 @@ class SweepTrial(SQLModel, table=True):
     state: str = Field(default="running", max_length=20)  # running, complete, pruned, failed
     value: float | None = None  # the final value told to the study
     reason: str | None = Field(default=None, sa_column=Column(Text))  # why it was pruned
+
+
+class EvaluationFile(SQLModel, table=True):
+    """One payload (evaluation or mistakes) of one test evaluation of a run: every evaluation is kept."""
+
+    __table_args__ = (UniqueConstraint("run_id", "name", "epoch", name="uq_evaluation_file_run_name_epoch"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=50)
+    epoch: int
+    step: int
+    path: str = Field(max_length=500)  # relative to the artifact directory
+    size: int  # bytes
+    # For the runs page's lines over epochs, without reading every file: {"accuracy": f, "per_class": [f]}.
+    scores: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)

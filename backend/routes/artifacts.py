@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from trainboard.backend.deps import BrokerDep, SessionDep, SettingsDep, TokenDep
 from trainboard.backend.errors import PayloadTooLargeError, error_responses
-from trainboard.backend.params import CounterQuery, LeaseToken, RunId, WorkerIdQuery
+from trainboard.backend.params import CounterQuery, EvaluationEpoch, LeaseToken, RunId, WorkerIdQuery
 from trainboard.backend.schemas import ArtifactsPublic, ArtifactStored
-from trainboard.backend.services.artifacts import CHECKPOINT, artifact_file, list_artifacts, store_artifact
+from trainboard.backend.services.artifacts import (
+    CHECKPOINT,
+    EVALUATION_ARTIFACTS,
+    Upload,
+    artifact_file,
+    list_artifacts,
+    store_artifact,
+)
+from trainboard.backend.services.evaluations import evaluation_part, has_evaluations, store_evaluation_file
 
 router = APIRouter(
     prefix="/api/runs", tags=["artifacts"], dependencies=[TokenDep], responses=error_responses(401, 404)
@@ -46,12 +54,15 @@ async def upload_artifact(
     step: CounterQuery = None,
     lease_token: LeaseToken = None,
 ) -> ArtifactStored:
-    """Store an artifact of a run held by `worker_id`: a JSON object, or raw bytes for `checkpoint`."""
+    """Store an artifact of a run held by `worker_id`: a JSON object, or raw bytes for `checkpoint`.
+
+    `evaluation` and `mistakes` are kept once per epoch (from ?epoch= or the body's "epoch"), never replaced.
+    """
     limit = settings.max_checkpoint_bytes if name == CHECKPOINT else settings.max_artifact_bytes
     body = await _read_body(request, limit)
-    return await run_in_threadpool(
-        store_artifact, session, broker, settings.artifact_dir, run_id, worker_id, lease_token, name, body, epoch, step
-    )
+    store = store_evaluation_file if name in EVALUATION_ARTIFACTS else store_artifact
+    upload = Upload(run_id, worker_id, lease_token, name, body, epoch, step)
+    return await run_in_threadpool(store, session, broker, settings.artifact_dir, upload)
 
 
 @router.get("/{run_id}/artifacts", response_model=ArtifactsPublic)
@@ -74,22 +85,37 @@ def read_artifact(session: SessionDep, settings: SettingsDep, run_id: RunId, nam
     return _serve(session, settings, run_id, name)
 
 
-@router.get("/{run_id}/confusion", response_class=FileResponse)
-def read_confusion(session: SessionDep, settings: SettingsDep, run_id: RunId) -> FileResponse:
-    """Confusion matrix on the test set: {classes, matrix (rows true, columns predicted), split}."""
-    return _serve(session, settings, run_id, "confusion")
+def _serve_part(
+    session: SessionDep, settings: SettingsDep, run_id: int, name: str, epoch: int | None
+) -> Response:
+    """One view of a kept evaluation (the latest unless `epoch`), or, for a run from before, its single artifact."""
+    if epoch is not None or has_evaluations(session, run_id):
+        return JSONResponse(evaluation_part(session, settings.artifact_dir, run_id, name, epoch))
+    return _serve(session, settings, run_id, name)
 
 
-@router.get("/{run_id}/per-class", response_class=FileResponse)
-def read_per_class(session: SessionDep, settings: SettingsDep, run_id: RunId) -> FileResponse:
-    """Test accuracy per class: {classes, accuracy, split}."""
-    return _serve(session, settings, run_id, "per_class")
+@router.get("/{run_id}/confusion", response_class=JSONResponse, response_model=None)
+def read_confusion(
+    session: SessionDep, settings: SettingsDep, run_id: RunId, epoch: EvaluationEpoch = None
+) -> Response:
+    """Confusion matrix on the test set at an evaluation: {classes, matrix (rows true, columns predicted), split, epoch, step}."""
+    return _serve_part(session, settings, run_id, "confusion", epoch)
 
 
-@router.get("/{run_id}/feature-maps", response_class=FileResponse)
-def read_feature_maps(session: SessionDep, settings: SettingsDep, run_id: RunId) -> FileResponse:
-    """Activations of the captured layers for one test image, from the latest epoch."""
-    return _serve(session, settings, run_id, "feature_maps")
+@router.get("/{run_id}/per-class", response_class=JSONResponse, response_model=None)
+def read_per_class(
+    session: SessionDep, settings: SettingsDep, run_id: RunId, epoch: EvaluationEpoch = None
+) -> Response:
+    """Test accuracy per class at an evaluation: {classes, accuracy, split, epoch, step}."""
+    return _serve_part(session, settings, run_id, "per_class", epoch)
+
+
+@router.get("/{run_id}/feature-maps", response_class=JSONResponse, response_model=None)
+def read_feature_maps(
+    session: SessionDep, settings: SettingsDep, run_id: RunId, epoch: EvaluationEpoch = None
+) -> Response:
+    """Activations of the captured layers for one test image at an evaluation (uint8 blocks; floats for older runs)."""
+    return _serve_part(session, settings, run_id, "feature_maps", epoch)
 
 
 @router.get("/{run_id}/lr-curve", response_class=FileResponse)

@@ -31,8 +31,10 @@ from trainboard.backend.tables import Artifact, Run, utcnow
 from trainboard.common.jsonsafe import dumps_compact, loads_lenient
 
 JSON_ARTIFACTS = ("confusion", "per_class", "feature_maps", "lr_curve", "result")
+# Kept once per evaluation (epoch), not replaced: backend/services/evaluations.py stores and serves them.
+EVALUATION_ARTIFACTS = ("evaluation", "mistakes")
 CHECKPOINT = "checkpoint"
-ARTIFACT_NAMES = (*JSON_ARTIFACTS, CHECKPOINT)
+ARTIFACT_NAMES = (*JSON_ARTIFACTS, *EVALUATION_ARTIFACTS, CHECKPOINT)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ def check_artifact_name(name: str) -> None:
 
 def _normalized_json(body: bytes) -> bytes:
     """The upload re-encoded as strict JSON (NaN/inf become null, browsers cannot parse them); 422 if not an object."""
+    return dumps_compact(parse_json_object(body)).encode()
+
+
+def parse_json_object(body: bytes) -> dict:
+    """The upload as a JSON object (NaN/inf allowed in, as the trainer may send them); 422 if it is not one."""
     try:
         payload = loads_lenient(body)
     except ValueError as error:
@@ -70,10 +77,10 @@ def _normalized_json(body: bytes) -> bytes:
         raise field_error("body", "artifact body is nested too deeply") from None
     if not isinstance(payload, dict):
         raise field_error("body", "artifact body must be a JSON object")
-    return dumps_compact(payload).encode()
+    return payload
 
 
-def _write_temp(folder: Path, data: bytes) -> Path:
+def write_temp(folder: Path, data: bytes) -> Path:
     """The upload in a temporary file of the run's folder; a full or unwritable disk is a 507 or 503."""
     name: str | None = None
     try:
@@ -96,20 +103,40 @@ def storage_error(folder: Path, error: OSError) -> StorageFullError | StorageUna
     return StorageUnavailableError(f"artifact storage cannot be written: {reason}")
 
 
-def store_artifact(
-    session: Session,
-    broker: EventBroker,
-    artifact_dir: Path,
-    run_id: int,
-    worker_id: int,
-    lease_token: str | None,
-    name: str,
-    body: bytes,
-    epoch: int | None,
-    step: int | None,
-) -> ArtifactStored:
+@dataclass(frozen=True)
+class Upload:
+    """One artifact upload of the worker that holds a run: what it is, where it was taken, and its bytes."""
+
+    run_id: int
+    worker_id: int
+    lease_token: str | None
+    name: str
+    body: bytes
+    epoch: int | None
+    step: int | None
+
+
+def write_held(session: Session, upload: Upload, folder: Path, filename: str, data: bytes) -> Run:
+    """Write `data` to folder/filename while the uploader holds the run (checked after the slow disk write)."""
+    temp = write_temp(folder, data)
+    try:
+        run = hold_run(session, upload.run_id, upload.worker_id, upload.lease_token)
+        try:
+            os.replace(temp, folder / filename)
+        except OSError as error:
+            session.rollback()
+            raise storage_error(folder, error) from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return run
+
+
+def store_artifact(session: Session, broker: EventBroker, artifact_dir: Path, upload: Upload) -> ArtifactStored:
     """Store an artifact uploaded by the worker holding the run; a newer upload replaces the older one."""
+    run_id, name, body, epoch, step = upload.run_id, upload.name, upload.body, upload.epoch, upload.step
     check_artifact_name(name)
+    if name in EVALUATION_ARTIFACTS:
+        raise ValueError(f"{name} is kept per evaluation: store it with services.evaluations")
     if name == CHECKPOINT:
         if epoch is None or step is None:
             raise field_error("epoch", "a checkpoint upload needs ?epoch=E&step=S (where it was taken)")
@@ -121,16 +148,7 @@ def store_artifact(
     else:
         data, media_type, filename = _normalized_json(body), "application/json", f"{name}.json"
     folder = run_folder(artifact_dir, run_id)
-    temp = _write_temp(folder, data)
-    try:
-        run = hold_run(session, run_id, worker_id, lease_token)
-        try:
-            os.replace(temp, folder / filename)
-        except OSError as error:
-            session.rollback()
-            raise storage_error(folder, error) from None
-    finally:
-        temp.unlink(missing_ok=True)
+    run = write_held(session, upload, folder, filename, data)
     row = session.exec(select(Artifact).where(Artifact.run_id == run_id, Artifact.name == name)).first()
     row = row or Artifact(run_id=run_id, name=name, media_type=media_type, path="", size=0)
     row.path, row.size, row.epoch, row.step, row.created_at = (

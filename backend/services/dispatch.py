@@ -14,6 +14,7 @@ from trainboard.backend.live.broker import EventBroker
 from trainboard.backend.live.run_events import Outbox, announce_status, append_event, append_log, commit_and_publish
 from trainboard.backend.schemas import WorkerPublic, WorkersPublic
 from trainboard.backend.services.artifacts import CHECKPOINT, find_artifact
+from trainboard.backend.services.evaluations import drop_evaluations_after
 from trainboard.backend.services.holding import hold_run, new_lease_token
 from trainboard.backend.services.metrics import best_test_accuracy, drop_points_after
 from trainboard.backend.services.offers import LiveWorker, as_live, lacks
@@ -136,6 +137,7 @@ def _rewind(session: Session, run: Run, outbox: Outbox) -> ResumePoint | None:
     resume = ResumePoint(epoch=checkpoint.epoch or 0, step=checkpoint.step or 0) if checkpoint else None
     epoch, step = (resume.epoch, resume.step) if resume else (0, 0)
     dropped = drop_points_after(session, run.id, epoch, step)
+    drop_evaluations_after(session, run.id, epoch)
     run.best_test_acc = best_test_accuracy(session, run.id)
     run.summary = None
     if resume is None:

@@ -34,6 +34,35 @@ def shoot(page: Page, url: str, name: str, full_page: bool = False) -> None:
     log.info("wrote %s", OUT / f"{name}.png")
 
 
+def shoot_evaluations(page: Page, url: str) -> None:
+    """The run page's evaluations: the slider one epoch back, a confusion cell's mistakes open, an image's maps."""
+    page.goto(url)
+    page.wait_for_selector("#app[data-loaded=true]")
+    page.wait_for_selector("[data-testid=confusion-chart][data-rendered=true]")
+    page.focus("[data-testid=epoch-slider]")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_timeout(400)
+    x, y = page.evaluate("""() => {
+      const el = document.querySelector('[data-testid=confusion-chart]');
+      const box = el.querySelector('.nsewdrag').getBoundingClientRect();
+      let [row, col, most] = [1, 0, -1];  // the off-diagonal cell with the most mistakes
+      el.data[0].z.forEach((r, i) => r.forEach((n, j) => { if (i !== j && n > most) [row, col, most] = [i, j, n]; }));
+      return [box.left + el._fullLayout.xaxis.l2p(col), box.top + el._fullLayout.yaxis.l2p(row)];
+    }""")
+    page.mouse.click(x, y)
+    page.wait_for_selector("[data-testid=mistake-image]")
+    page.click("[data-testid=mistake-image] >> nth=0")
+    page.wait_for_timeout(400)
+    # From the top of the evaluations panel to the bottom of the mistakes panel, in page coordinates.
+    top, bottom = page.evaluate("""() => {
+      const edge = (id) => document.querySelector(`[data-testid=${id}]`).getBoundingClientRect();
+      return [edge('evaluations-panel').top + window.scrollY, edge('mistakes-panel').bottom + window.scrollY];
+    }""")
+    page.screenshot(path=str(OUT / "evaluations.png"), full_page=True,
+                    clip={"x": 0, "y": top - 8, "width": 1400, "height": bottom - top + 16})
+    log.info("wrote %s", OUT / "evaluations.png")
+
+
 def main() -> None:
     """Train a few tiny runs, then photograph each page."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -65,6 +94,7 @@ def main() -> None:
                 shoot(page, f"{url}/runs/{running['id']}", "run-live")
                 shoot(page, f"{url}/", "runs")
                 shoot(page, f"{url}/runs/{baseline['id']}", "run", full_page=True)
+                shoot_evaluations(page, f"{url}/runs/{baseline['id']}")
                 shoot(page, f"{url}/runs/{finder['id']}", "lr-finder")
                 shoot(page, f"{url}/compare?ids={baseline['id']},{faster['id']}", "compare")
                 seeds = ",".join(str(r["id"]) for r in group + slower)

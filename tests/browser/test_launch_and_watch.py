@@ -53,6 +53,8 @@ def test_preset_launched_from_form_trains_live_and_shows_results(page: Page, ser
     page.wait_for_selector("[data-testid=run-status] [data-status=succeeded]", timeout=120_000)
     page.wait_for_selector("[data-testid=confusion-chart][data-rendered=true]")
     page.wait_for_selector("[data-testid=feature-maps][data-rendered=true]")
+    # The slider stayed on the latest evaluation, so each new one moved it along: it ends on the last epoch.
+    page.wait_for_selector(f".epoch-player[data-epoch='{EPOCHS}']")
     samples = page.evaluate("window.samples")
 
     # The chart gained points between two moments at which the run was still running.

@@ -27,6 +27,17 @@ def test_confusion_rows_normalize_to_fractions_of_each_true_class(page: Page, se
     assert rows == [[0.25, 0.75], [0, 0], [0.5, 0.5]]
 
 
+def test_confusion_change_is_the_row_share_gained_since_the_previous_evaluation(page: Page, server: LiveServer) -> None:
+    change = run_module(page, server, "charts/confusion.js", "m.changeSince([[1, 3], [0, 2]], [[2, 2], [0, 0]])")
+    assert change == [[-0.25, 0.25], [0, 1]]
+    assert run_module(page, server, "charts/confusion.js", "m.changeSince([[1, 3]], null)") == [[0, 0]]
+
+
+def test_a_uint8_block_decodes_to_its_bytes(page: Page, server: LiveServer) -> None:
+    block = run_module(page, server, "charts/feature-maps.js", "Array.from(m.blockBytes({shape: [1, 2, 2], data: 'AAH//w=='}))")
+    assert block == [0, 1, 255, 255]
+
+
 def test_422_details_are_split_per_field(page: Page, server: LiveServer) -> None:
     errors = run_module(
         page,

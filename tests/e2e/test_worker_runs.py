@@ -41,7 +41,7 @@ def test_training_run_goes_from_queued_to_succeeded_with_everything_stored(one_w
     assert len(per_class["accuracy"]) == 10
     maps = api.get(f"/api/runs/{run['id']}/feature-maps")
     assert set(maps["layers"]) == {"conv1", "conv2"}
-    assert maps["layers"]["conv1"]["shape"] == [6, 28, 28]
+    assert maps["layers"]["conv1"]["full_shape"] == [6, 28, 28]  # kept as uint8, shrunk to a few KB
 
 
 def test_lr_finder_run_stores_curve_and_suggestions(one_worker: tuple[Api, WorkerProcess]) -> None:

@@ -43,6 +43,14 @@ def test_confusion_matrix_matches_hand_count() -> None:
     assert result.per_class == pytest.approx([1 / 2, 2 / 4, 2 / 2])
 
 
+def test_predictions_are_kept_in_loader_order_only_when_asked() -> None:
+    batches = [(_logits([0, 2, 1]), torch.tensor([0, 1, 1])), (_logits([2, 0]), torch.tensor([2, 2]))]
+    kept = evaluate(LogitsAreInputs(), batches, num_classes=3, keep_predictions=True)
+    assert kept.predictions == [0, 2, 1, 2, 0]
+    assert kept.confusion == evaluate(LogitsAreInputs(), batches, num_classes=3).confusion
+    assert evaluate(LogitsAreInputs(), batches, num_classes=3).predictions is None
+
+
 def test_loss_is_mean_cross_entropy_over_all_images() -> None:
     torch.manual_seed(0)
     logits_a, logits_b = torch.randn(4, 5), torch.randn(3, 5)

@@ -33,5 +33,6 @@ def test_a_network_learns_an_image_folder_at_48_pixels(data_dir: Path, model: st
     assert summary["test_accuracy"] > 0.7  # three classes: chance is 1/3
     per_class = sink.artifacts["per_class"]
     assert sorted(per_class["classes"]) == sorted(CLASSES) == sorted(sink.info["classes"])
-    maps = sink.artifacts["feature_maps"]
-    assert all(layer["shape"][-1] >= 12 for layer in maps["layers"].values())  # taken from 48x48 inputs
+    maps = sink.artifacts["evaluation"]["feature_maps"]
+    assert all(layer["full_shape"][-1] >= 12 for layer in maps["layers"].values())  # taken from 48x48 inputs
+    assert maps["input"]["shape"] == [3, 32, 32]  # the 48x48 image shrunk to a thumbnail

@@ -55,7 +55,7 @@ def test_channels_last_run_learns_with_the_eager_losses(synthetic_data: Any, tmp
     assert losses == pytest.approx(_losses(eager), rel=1e-3)
     assert losses[2 * STEPS_PER_EPOCH] < losses[1]
     assert summary["test_correct"] == pytest.approx(eager.summary["test_correct"], abs=1)
-    assert set(sink.artifacts["feature_maps"]["layers"]) == {"conv1", "conv2"}
+    assert set(sink.artifacts["evaluation"]["feature_maps"]["layers"]) == {"conv1", "conv2"}
 
 
 def test_compiled_channels_last_run_trains_and_its_checkpoint_resumes_eager(synthetic_data: Any, tmp_path: Path) -> None:
@@ -71,8 +71,9 @@ def test_compiled_channels_last_run_trains_and_its_checkpoint_resumes_eager(synt
     assert _losses(compiled) == pytest.approx(_losses(eager), rel=1e-3)
     assert summary["test_total"] == 64 and summary["epochs_completed"] == 2
     # Evaluation and the feature-map hooks ran on the plain module: its layers by name, activations as usual.
-    maps = compiled.artifacts["feature_maps"]["layers"]
-    assert set(maps) == {"conv1", "conv2"} and maps["conv1"]["shape"] == eager.artifacts["feature_maps"]["layers"]["conv1"]["shape"]
+    maps = compiled.artifacts["evaluation"]["feature_maps"]["layers"]
+    eager_maps = eager.artifacts["evaluation"]["feature_maps"]["layers"]
+    assert set(maps) == {"conv1", "conv2"} and maps["conv1"]["full_shape"] == eager_maps["conv1"]["full_shape"]
     saved = torch.load(compiled_dir / "epoch-1.pt", weights_only=True)["model"]
     assert set(saved) == set(build_model("tutorial_cnn").state_dict())  # no `_orig_mod.` prefixes
 

@@ -80,7 +80,7 @@ def test_sink_receives_only_plain_data(synthetic_data: Any, tmp_path: Path) -> N
     summary = train(_config(), sink, data=synthetic_data, out_dir=tmp_path)
     _assert_plain(summary, "returned summary")
     assert sink.summary == summary
-    assert set(sink.artifacts) == {"feature_maps", "confusion", "per_class", "result"}
+    assert set(sink.artifacts) == {"evaluation", "mistakes", "confusion", "per_class", "result"}
     assert [epoch for _, epoch in sink.checkpoints] == [1, 2]
 
 
@@ -162,8 +162,8 @@ def test_summary_has_accuracies_confusion_and_config(synthetic_data: Any) -> Non
     assert summary["train_total"] == 256
     assert list(summary["per_class"]) == synthetic_data.classes
     assert sink.artifacts["confusion"] == {"classes": synthetic_data.classes, "matrix": confusion, "split": "test"}
-    assert sink.artifacts["feature_maps"]["epoch"] == 2
-    assert set(sink.artifacts["feature_maps"]["layers"]) == {"conv1", "conv2"}
+    assert sink.artifacts["evaluation"]["epoch"] == 2 and sink.artifacts["evaluation"]["matrix"] == confusion
+    assert set(sink.artifacts["evaluation"]["feature_maps"]["layers"]) == {"conv1", "conv2"}
     assert sink.artifacts["result"] == summary
 
 

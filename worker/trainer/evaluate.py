@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -24,6 +24,7 @@ class EvalResult:
     total: int
     confusion: list[list[int]]  # (C, C): rows true class, columns predicted class
     per_class: list[float]  # fraction correct per true class; 0.0 for a class with no images
+    predictions: list[int] | None = None  # predicted class per image in loader order, when asked for
 
     @property
     def accuracy(self) -> float:
@@ -38,18 +39,21 @@ def evaluate(
     *,
     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
     should_stop: Callable[[], bool] | None = None,
+    keep_predictions: bool = False,
 ) -> EvalResult:
     """Evaluate `model` in eval mode over `loader` (normalized batches on the model's device).
 
     The loss sum and the confusion counts stay on the device; they are read once at the end.
     `should_stop` is polled before each batch; when it says so, EvaluationStopped is raised (a pass over
     50,000 images takes a minute on a CPU, too long to keep a cancel waiting).
+    With `keep_predictions`, the predicted class of every image is kept too (read in the same sync).
     The model's train/eval mode is restored afterwards.
     """
     was_training = model.training
     model.eval()
     loss_sum: torch.Tensor | None = None
     confusion: torch.Tensor | None = None
+    predicted: list[torch.Tensor] = []  # (B,) per batch, on the device
     try:
         with torch.inference_mode():
             for images, labels in loader:
@@ -59,7 +63,10 @@ def evaluate(
                     logits = model(images)
                 batch_loss = F.cross_entropy(logits.float(), labels, reduction="sum")
                 # Each (true, predicted) pair becomes one index of the flattened C x C matrix.
-                pair_index = labels * num_classes + logits.argmax(dim=1)
+                batch_predicted = logits.argmax(dim=1)
+                if keep_predictions:
+                    predicted.append(batch_predicted)
+                pair_index = labels * num_classes + batch_predicted
                 counts = torch.bincount(pair_index, minlength=num_classes * num_classes)
                 loss_sum = batch_loss if loss_sum is None else loss_sum + batch_loss
                 confusion = counts if confusion is None else confusion + counts
@@ -68,12 +75,20 @@ def evaluate(
 
     if confusion is None or loss_sum is None:
         empty = [[0] * num_classes for _ in range(num_classes)]
-        return EvalResult(loss=0.0, correct=0, total=0, confusion=empty, per_class=[0.0] * num_classes)
+        return EvalResult(loss=0.0, correct=0, total=0, confusion=empty, per_class=[0.0] * num_classes,
+                          predictions=[] if keep_predictions else None)
 
-    flat = confusion.tolist()  # the one host-device sync of the pass
-    total_loss = float(loss_sum.item())
+    # The one host-device sync of the pass: counts, loss sum and (if kept) the predictions in one transfer.
+    parts = [confusion, loss_sum.double().reshape(1), *predicted]
+    values = torch.cat([part.double() for part in parts]).tolist()
+    cells = num_classes * num_classes
+    flat = [int(v) for v in values[:cells]]
+    total_loss = values[cells]
     matrix = [flat[row * num_classes : (row + 1) * num_classes] for row in range(num_classes)]
-    return result_from_confusion(matrix, total_loss)
+    result = result_from_confusion(matrix, total_loss)
+    if keep_predictions:
+        result = replace(result, predictions=[int(v) for v in values[cells + 1 :]])
+    return result
 
 
 def result_from_confusion(matrix: list[list[int]], loss_sum: float) -> EvalResult:

@@ -1,16 +1,25 @@
-"""Activations of named layers for one fixed image, captured with forward hooks, as plain lists."""
+"""Activations of named layers for a few fixed images, captured with forward hooks, as small uint8 blocks.
+
+A payload per image: {"index": test-set index, "label": class name, "input": image block,
+"layers": {name: maps block}} (blocks: trainboard.trainer.map_encoding). Each layer keeps its first
+MAX_CHANNELS channels, shrunk to at most MAX_LAYER_BYTES bytes, so one image's maps are a few KB.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
-MAX_CHANNELS = 16  # per layer: keeps one artifact near 16 x 32 x 32 floats per layer
-DECIMALS = 4  # values are rounded so the JSON stays small
+from trainboard.trainer.map_encoding import encode_image, encode_maps
+
+MAX_CHANNELS = 16  # per layer
+MAX_LAYER_BYTES = 4096  # per layer of the evaluation's own image: 16 maps of 16 x 16
+CAPTURE_BATCH = 256  # images per forward pass when capturing many images
 
 
 class UnknownLayerError(ValueError):
@@ -26,22 +35,27 @@ def check_layers(model: nn.Module, layer_names: Sequence[str]) -> None:
             raise UnknownLayerError(f"feature_layers: model has no layer {name!r}; layers: {', '.join(choices)}")
 
 
-def capture_feature_maps(
+@dataclass(frozen=True)
+class MapLimits:
+    """How much of each layer to keep per image."""
+
+    max_channels: int = MAX_CHANNELS
+    max_bytes: int = MAX_LAYER_BYTES
+
+
+def capture(
     model: nn.Module,
-    image: torch.Tensor,
+    images: torch.Tensor,
     layer_names: Sequence[str],
     *,
     mean: Sequence[float],
     std: Sequence[float],
-    label: str = "",
-    epoch: int = 0,
-    max_channels: int = MAX_CHANNELS,
+    limits: MapLimits = MapLimits(),
     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
-) -> dict[str, Any]:
-    """Run `image` (uint8, (C, H, W)) through `model` and return the `feature_maps` artifact payload.
+) -> tuple[torch.Tensor, list[dict[str, Any]]]:
+    """Run uint8 (N, C, H, W) `images` through `model`: (probabilities (N, classes) on the host, encoded maps per image).
 
-    Each layer gives {"shape": [C, H, W] of the full activation, "maps": the first `max_channels`
-    channels as nested lists}. Hooks are removed and the model's train/eval mode restored afterwards.
+    Each image's maps are {layer name: maps block}. Hooks are removed and the train/eval mode restored afterwards.
     """
     check_layers(model, layer_names)
     modules = dict(model.named_modules())
@@ -50,40 +64,51 @@ def capture_feature_maps(
 
     def hook_for(name: str) -> Callable[[nn.Module, Any, torch.Tensor], None]:
         def hook(_module: nn.Module, _inputs: Any, output: torch.Tensor) -> None:
-            captured[name] = output.detach()[0]  # (C, H, W) of the single image
+            captured[name] = output.detach().float().cpu()
 
         return hook
 
-    # 1. the image in [0, 1] for display; 2. normalized like the training batches, as a batch of one.
-    image01 = image.to(device=device, dtype=torch.float32) / 255.0
-    mean_t = torch.tensor(list(mean), device=device, dtype=torch.float32).view(-1, 1, 1)
-    std_t = torch.tensor(list(std), device=device, dtype=torch.float32).view(-1, 1, 1)
-    batch = ((image01 - mean_t) / std_t).unsqueeze(0)
-
+    mean_t = torch.tensor(list(mean), device=device, dtype=torch.float32).view(1, -1, 1, 1)
+    std_t = torch.tensor(list(std), device=device, dtype=torch.float32).view(1, -1, 1, 1)
+    probabilities: list[torch.Tensor] = []
+    maps: list[dict[str, Any]] = []
     was_training = model.training
     handles = [modules[name].register_forward_hook(hook_for(name)) for name in layer_names]
     try:
         model.eval()
-        with torch.inference_mode(), autocast():
-            model(batch)
+        for start in range(0, int(images.shape[0]), CAPTURE_BATCH):
+            chunk = images[start : start + CAPTURE_BATCH].to(device=device, dtype=torch.float32) / 255.0
+            with torch.inference_mode(), autocast():
+                logits = model((chunk - mean_t) / std_t)
+            probabilities.append(torch.softmax(logits.float(), dim=1).cpu())
+            for i in range(int(chunk.shape[0])):
+                maps.append({name: encode_maps(_as_maps(captured[name][i]), limits.max_channels, limits.max_bytes)
+                             for name in layer_names})
     finally:
         for handle in handles:
             handle.remove()
         model.train(was_training)
-
-    layers: dict[str, dict[str, Any]] = {}
-    for name in layer_names:
-        activation = captured[name].float()
-        if activation.dim() == 1:  # a linear layer: show its outputs as a 1 x 1 x N strip
-            activation = activation.view(1, 1, -1)
-        layers[name] = {
-            "shape": list(activation.shape),
-            "maps": _rounded(activation[:max_channels]),
-        }
-    return {"epoch": epoch, "label": label, "input": _rounded(image01), "layers": layers}
+    classes = int(probabilities[0].shape[1]) if probabilities else 0
+    return (torch.cat(probabilities) if probabilities else torch.zeros(0, classes)), maps
 
 
-def _rounded(values: torch.Tensor) -> list:
-    """Nested Python lists of `values` rounded to DECIMALS places."""
-    scale = 10.0**DECIMALS
-    return (values.float() * scale).round().div(scale).cpu().tolist()
+def _as_maps(activation: torch.Tensor) -> torch.Tensor:
+    """A (C, H, W) activation as it is; a linear layer's (N,) outputs as a 1 x 1 x N strip."""
+    return activation.view(1, 1, -1) if activation.dim() == 1 else activation
+
+
+def capture_feature_maps(
+    model: nn.Module,
+    image: torch.Tensor,
+    layer_names: Sequence[str],
+    *,
+    mean: Sequence[float],
+    std: Sequence[float],
+    label: str = "",
+    index: int = 0,
+    limits: MapLimits = MapLimits(),
+    autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+) -> dict[str, Any]:
+    """The feature-maps payload of one uint8 (C, H, W) image: {"index", "label", "input", "layers"}."""
+    _, maps = capture(model, image.unsqueeze(0), layer_names, mean=mean, std=std, limits=limits, autocast=autocast)
+    return {"index": index, "label": label, "input": encode_image(image), "layers": maps[0]}

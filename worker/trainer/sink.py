@@ -12,8 +12,10 @@ Accuracies are fractions in [0, 1].
 Artifact names and payloads:
     confusion     {"classes": [...], "matrix": [[int]*C]*C, "split": "test"}  rows true, columns predicted
     per_class     {"classes": [...], "accuracy": [float]*C, "split": "test"}
-    feature_maps  {"epoch": int, "label": str, "input": [[[float]]] (C,H,W) in [0,1],
-                   "layers": {name: {"shape": [C,H,W], "maps": [[[float]]]}}}
+    evaluation    per test evaluation (epoch, step): confusion matrix, per-class accuracy and the feature maps of
+                  one test image as uint8 blocks (trainboard.trainer.evaluation_artifacts)
+    mistakes      per test evaluation: a few misclassified test images per (true, predicted) cell, with
+                  thumbnails, top-3 predictions and feature maps (same module)
     lr_curve      {"lr": [...], "loss": [...], "smoothed": [...], "stopped_early": bool, "stop_reason": str|None,
                    "suggestions": {rule: lr}, "recommended": rule, "disagreement": bool, "train_config": {...}}
     result        the final summary (see Trainer): accuracies, per-class, throughput, config
@@ -60,7 +62,7 @@ class Sink:
         """Counters for progress bars and ETAs."""
 
     def on_artifact(self, name: str, payload: dict[str, Any]) -> None:
-        """A JSON-able artifact: confusion, per_class, feature_maps, lr_curve, result."""
+        """A JSON-able artifact: evaluation, mistakes, confusion, per_class, lr_curve, result."""
 
     def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
         """A checkpoint file was written after `epoch` full epochs and `step` global steps."""
@@ -124,7 +126,8 @@ class RecordingSink(Sink):
     info: dict[str, Any] = field(default_factory=dict)
     points: list[MetricPoint] = field(default_factory=list)
     progress: list[Progress] = field(default_factory=list)
-    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # the latest payload of each name
+    artifact_history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # every one, in order
     checkpoints: list[tuple[Path, int]] = field(default_factory=list)
     logs: list[tuple[str, str]] = field(default_factory=list)
     summary: dict[str, Any] | None = None
@@ -141,6 +144,7 @@ class RecordingSink(Sink):
 
     def on_artifact(self, name: str, payload: dict[str, Any]) -> None:
         self.artifacts[name] = payload
+        self.artifact_history.append((name, payload))
 
     def on_checkpoint(self, path: Path, epoch: int, step: int) -> None:
         self.checkpoints.append((path, epoch))

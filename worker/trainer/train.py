@@ -26,7 +26,8 @@ from trainboard.trainer.continuation import changed_fields, load_to_continue
 from trainboard.trainer.data.loader import DeviceLoader
 from trainboard.trainer.device import describe_device
 from trainboard.trainer.evaluate import EvalResult, EvaluationStopped, evaluate
-from trainboard.trainer.feature_maps import capture_feature_maps, check_layers
+from trainboard.trainer.evaluation_artifacts import EvaluationInputs, evaluation_artifacts
+from trainboard.trainer.feature_maps import check_layers
 from trainboard.trainer.models import default_feature_layers
 from trainboard.trainer.optim import build_loss, build_optimizer
 from trainboard.trainer.schedule import StepSchedule
@@ -326,15 +327,16 @@ class Trainer:
             )
         window.reset()
 
-    def _evaluate(self, loader: DeviceLoader) -> EvalResult:
+    def _evaluate(self, loader: DeviceLoader, *, keep_predictions: bool = False) -> EvalResult:
         """One evaluation pass; raises EvaluationStopped if the sink asks for a stop during it."""
-        return evaluate(self.model, loader, self.num_classes, autocast=self.autocast, should_stop=self.sink.should_stop)
+        return evaluate(self.model, loader, self.num_classes, autocast=self.autocast, should_stop=self.sink.should_stop,
+                        keep_predictions=keep_predictions)
 
     def _end_epoch(self, epoch: int, sums: _EpochSums) -> None:
-        """Evaluate when due, then send the epoch's train/test metrics and feature maps (nothing if stopped)."""
+        """Evaluate when due, then send the epoch's train/test metrics and the evaluation's artifacts (nothing if stopped)."""
         test = None
         if epoch % self.config.eval_every == 0 or epoch == self.config.epochs:
-            test = self._evaluate(self.test_loader)
+            test = self._evaluate(self.test_loader, keep_predictions=True)
             self.last_test = (epoch, test)
         seen = max(sums.seen, 1)
         train_loss, train_acc = sums.loss_sum / seen, sums.correct / seen
@@ -345,16 +347,14 @@ class Trainer:
             message += f", test loss {test.loss:.4f}, test acc {100 * test.accuracy:.1f} %"
         self.sink.on_metrics(points)
         self.sink.on_log("info", message)
-        self.sink.on_artifact("feature_maps", self._feature_maps(epoch))
+        if test is not None:
+            inputs = EvaluationInputs(
+                model=self.model, test_x=self.data.test_x, test_y=self.data.test_y, classes=self.classes,
+                layer_names=self.layer_names, mean=self.mean, std=self.std, autocast=self.autocast,
+            )
+            for name, payload in evaluation_artifacts(inputs, test, epoch, self.global_step).items():
+                self.sink.on_artifact(name, payload)
         self.epochs_completed = epoch
-
-    def _feature_maps(self, epoch: int) -> dict[str, Any]:
-        """The feature_maps artifact for the first test image."""
-        label = self.classes[int(self.data.test_y[0])]
-        return capture_feature_maps(
-            self.model, self.data.test_x[0], self.layer_names, mean=self.mean, std=self.std,
-            label=label, epoch=epoch, autocast=self.autocast,
-        )
 
     def _save(self, state: CheckpointState, started: float, epoch: int) -> None:
         """Write the checkpoint (when there is an out_dir) and tell the sink."""

@@ -98,7 +98,7 @@ class BackendClient:
         return self._json(self.http.post(f"/api/runs/{run_id}/ingest", json=body, headers=self._lease(run_id)))
 
     def put_artifact(self, run_id: int, name: str, payload: dict[str, Any]) -> None:
-        """Upload a JSON artifact (confusion, per_class, feature_maps, lr_curve, result)."""
+        """Upload a JSON artifact (evaluation, mistakes, confusion, per_class, lr_curve, result)."""
         params = {"worker_id": self.worker_id}
         url = f"/api/runs/{run_id}/artifacts/{name}"
         self._json(self.http.put(url, params=params, json=payload, headers=self._lease(run_id)))

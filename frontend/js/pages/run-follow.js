@@ -22,7 +22,7 @@ export function followRun(runId, lastEventId, view, page) {
       progress: serial(async (data) => view.update({ progress: data.progress || data })),
       status: serial(async (data) => view.update(data)),
       log: serial(async (data) => view.log.append(data.level, data.message)),
-      artifact: serial(async (data) => view.showArtifact(data.name)),
+      artifact: serial(async (data) => view.showArtifact(data.name, data.epoch ?? null)),
       rewind: serial((data) => view.rewind(data)),
       end: serial(refresh),
     },

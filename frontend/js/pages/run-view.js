@@ -2,12 +2,8 @@
 // methods that draw its history and apply one live event. run-follow.js feeds it the live stream.
 
 import { api } from "../api.js";
-import { fetchArtifact, isJsonArtifact } from "../artifacts.js";
 import { accuracyChart, epochLossChart, lrChart } from "../charts/epoch-charts.js";
-import { drawConfusion } from "../charts/confusion.js";
-import { drawFeatureMaps } from "../charts/feature-maps.js";
 import { LossChart } from "../charts/loss-chart.js";
-import { drawPerClass } from "../charts/per-class.js";
 import { configTable } from "../components/config-table.js";
 import { LogView } from "../components/log-view.js";
 import { RunHeader } from "../components/run-header.js";
@@ -15,6 +11,7 @@ import { h } from "../dom.js";
 import { formatDuration, formatPercent, formatRate } from "../format.js";
 import { fetchSeries, groupPoints } from "../metrics.js";
 import { bestTestAccuracy, finalTestAccuracy, finalTrainAccuracy } from "../run-model.js";
+import { buildEvaluations } from "./run-evaluations.js";
 
 function panel(title, testid, ...content) {
   return h("section", { class: "panel", "data-testid": `${testid}-panel` }, h("div", { class: "panel-head" }, h("h2", {}, title), ...content));
@@ -57,15 +54,12 @@ export function buildTrainingView(root, run, page) {
   const lrBox = chartBox("lr-chart", true);
   const accBox = chartBox("accuracy-chart");
   const epochLossBox = chartBox("epoch-loss-chart");
-  const confusionBox = chartBox("confusion-chart", true);
-  const perClassBox = chartBox("per-class-chart", true);
-  const fmapsBox = h("div", { "data-testid": "feature-maps" }, h("p", { class: "empty-note" }, "Feature maps appear after the first evaluation."));
-  const confusionNote = h("p", { class: "empty-note" }, "The confusion matrix appears when the run finishes.");
   const log = new LogView();
   const smoothingInput = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: "0.6", "data-testid": "smoothing" });
   const smoothingLabel = h("span", {}, "0.60");
-  const countsButton = h("button", { class: "on", "data-testid": "confusion-counts" }, "counts");
-  const normalizedButton = h("button", { "data-testid": "confusion-normalized" }, "row-normalized");
+  let reference;
+  const evaluations = buildEvaluations(run, page, () => (reference ??= referencePerClass(run)));
+  const parts = evaluations.parts;
 
   root.append(
     header.el,
@@ -77,8 +71,16 @@ export function buildTrainingView(root, run, page) {
       panel("Learning rate", "lr"),
       panel("Accuracy per epoch", "accuracy"),
       panel("Loss per epoch", "epoch-loss"),
-      panel("Confusion matrix (test set)", "confusion", h("span", { class: "spacer" }), h("div", { class: "toggle" }, countsButton, normalizedButton)),
+    ),
+    h("div", { style: "height: 1rem" }),
+    panel("Evaluations", "evaluations", h("span", { class: "spacer" }), parts.player),
+    h(
+      "div",
+      { class: "grid-2" },
+      panel("Confusion matrix (test set)", "confusion", h("span", { class: "spacer" }), parts.toggle),
       panel("Accuracy per class (test set)", "per-class"),
+      panel("Accuracy per class over epochs", "per-class-history"),
+      panel("Mistakes (click a confusion cell)", "mistakes"),
     ),
     h("div", { style: "height: 1rem" }),
     panel("Feature maps", "feature-maps"),
@@ -89,13 +91,13 @@ export function buildTrainingView(root, run, page) {
   panels.lr.append(lrBox);
   panels.accuracy.append(accBox);
   panels["epoch-loss"].append(epochLossBox);
-  panels.confusion.append(confusionNote, confusionBox);
-  panels["per-class"].append(perClassBox);
-  panels["feature-maps"].append(fmapsBox);
+  panels.confusion.append(...parts.confusion);
+  panels["per-class"].append(...parts.perClass);
+  panels["per-class-history"].append(...parts.history);
+  panels.mistakes.append(...parts.gallery);
+  panels["feature-maps"].append(...parts.featureMaps);
   panels.config.append(configTable(run.config));
   panels.log.append(log.el);
-  confusionBox.classList.add("hidden");
-  perClassBox.classList.add("hidden");
   cards.update(run);
 
   const lossChart = new LossChart(lossBox, Number(smoothingInput.value));
@@ -105,38 +107,11 @@ export function buildTrainingView(root, run, page) {
   const epochLoss = epochLossChart(epochLossBox, epochs);
   page.cleanups.push(() => [lossChart, lrLine, accuracy, epochLoss].forEach((c) => c.dispose()));
 
-  // Artifacts: remember the last payloads, so the confusion toggle can redraw without a request.
-  let confusion = null;
-  let normalized = false;
-  const showArtifact = async (name) => {
+  // Artifacts: the checkpoint enables the download; evaluations (or an older run's single artifacts) draw below.
+  const showArtifact = async (name, epoch = null) => {
     if (name === "checkpoint") header.setCheckpointAvailable(true);
-    if (!isJsonArtifact(name)) return;
-    const payload = await fetchArtifact(run.id, name);
-    if (page.disposed) return;
-    if (name === "confusion") {
-      confusion = payload;
-      confusionNote.classList.add("hidden");
-      confusionBox.classList.remove("hidden");
-      await drawConfusion(confusionBox, confusion, normalized);
-      confusionBox.dataset.rendered = "true";
-    } else if (name === "per_class") {
-      perClassBox.classList.remove("hidden");
-      await drawPerClass(perClassBox, payload, await referencePerClass(run));
-      perClassBox.dataset.rendered = "true";
-    } else if (name === "feature_maps") {
-      drawFeatureMaps(fmapsBox, payload);
-      fmapsBox.dataset.rendered = "true";
-    }
+    await evaluations.showArtifact(name, epoch);
   };
-  const toggleConfusion = async (value) => {
-    normalized = value;
-    countsButton.classList.toggle("on", !value);
-    normalizedButton.classList.toggle("on", value);
-    if (confusion) await drawConfusion(confusionBox, confusion, normalized);
-    confusionBox.dataset.normalized = String(value);
-  };
-  countsButton.addEventListener("click", () => toggleConfusion(false));
-  normalizedButton.addEventListener("click", () => toggleConfusion(true));
   smoothingInput.addEventListener("input", () => {
     smoothingLabel.textContent = Number(smoothingInput.value).toFixed(2);
     lossChart.setSmoothing(Number(smoothingInput.value));
@@ -154,7 +129,8 @@ export function buildTrainingView(root, run, page) {
         lrLine.draw(series),
         accuracy.draw(series),
         epochLoss.draw(series),
-        ...artifacts.map(showArtifact),
+        ...artifacts.filter((name) => name === "checkpoint").map((name) => showArtifact(name)),
+        evaluations.drawHistory(artifacts),
       ]);
       if (run.parent_id) await showParentLoss(lossChart, run.parent_id);
     },
@@ -176,6 +152,7 @@ export function buildTrainingView(root, run, page) {
       await lrLine.trimAfter(data.step);
       await accuracy.trimAfter(data.epoch);
       await epochLoss.trimAfter(data.epoch);
+      await evaluations.rewind();
       log.append("warning", `resumed from the checkpoint after epoch ${data.epoch} (step ${data.step})`);
     },
   };
