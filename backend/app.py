@@ -22,7 +22,18 @@ from trainboard.backend.errors import error_responses, install_error_handlers
 from trainboard.backend.frontend import mount_frontend
 from trainboard.backend.limits import BodySizeLimit
 from trainboard.backend.live.brokers import broker_for
-from trainboard.backend.routes import artifacts, evaluations, events, groups, meta, metrics, runs, session, sweeps, workers
+from trainboard.backend.routes import (
+    artifacts,
+    evaluations,
+    events,
+    groups,
+    meta,
+    metrics,
+    runs,
+    session,
+    sweeps,
+    workers,
+)
 from trainboard.backend.services.leases import expire_leases_forever
 from trainboard.backend.settings import Settings
 from trainboard.backend.sweeps.reconcile import reconcile_sweeps_forever
