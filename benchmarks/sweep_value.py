@@ -33,7 +33,7 @@ from trainboard.trainer.sink import MetricPoint, Sink
 logger = logging.getLogger(__name__)
 
 SPACE = {"lr": parse_spec_text("log:1e-4:0.3"), "momentum": parse_spec_text("0.5:0.99")}
-FULL = {"dataset": "fashion-mnist", "train_limit": 6_000, "test_limit": 1_000, "epochs": 3, "trials": 8, "seeds": 3}
+FULL = {"dataset": "fashion-mnist", "train_limit": 3_000, "test_limit": 1_000, "epochs": 3, "trials": 6, "seeds": 3}
 QUICK = {"dataset": "fashion-mnist", "train_limit": 1_500, "test_limit": 500, "epochs": 3, "trials": 4, "seeds": 1}
 CLOSE = 0.005  # "the same accuracy": within half a point
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
@@ -63,6 +64,15 @@ def shoot_evaluations(page: Page, url: str) -> None:
     log.info("wrote %s", OUT / "evaluations.png")
 
 
+def wait_for_sweep(url: str, sweep_id: int, timeout_s: float = 600) -> None:
+    """Poll the sweep until it has ended."""
+    deadline = time.monotonic() + timeout_s
+    while httpx.get(f"{url}/api/sweeps/{sweep_id}", timeout=10).json()["status"] == "running":
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"sweep {sweep_id} still running after {timeout_s} s")
+        time.sleep(1)
+
+
 def main() -> None:
     """Train a few tiny runs, then photograph each page."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -86,6 +96,11 @@ def main() -> None:
             continued = httpx.post(f"{url}/api/runs/{baseline['id']}/continue", json={"epochs": 8, "lr": 0.002},
                                    timeout=10).json()
             wait_for_status(url, continued["id"], timeout_s=300)
+            sweep = httpx.post(f"{url}/api/sweeps", json={
+                "name": "lr and momentum", "base": {**SMALL, "epochs": 3}, "trials": 10, "parallel": 1,
+                "space": {"lr": "log:1e-4:0.3", "momentum": "0.5:0.99"}, "pruner": "asha", "seed": 2,
+            }, timeout=30).json()
+            wait_for_sweep(url, sweep["id"])
             running = create_run(url, name="longer run (in progress)", lr=0.02, epochs=30, **SMALL)
             wait_for_status(url, running["id"], ("running",))
             with sync_playwright() as playwright:
@@ -100,6 +115,7 @@ def main() -> None:
                 seeds = ",".join(str(r["id"]) for r in group + slower)
                 shoot(page, f"{url}/compare?ids={seeds}", "compare-seeds", full_page=True)
                 shoot(page, f"{url}/runs/{continued['id']}", "run-continued")
+                shoot(page, f"{url}/sweeps/{sweep['id']}", "sweep", full_page=True)
                 page.emulate_media(color_scheme="dark")
                 shoot(page, f"{url}/", "runs-dark")
                 shoot(page, f"{url}/runs/{baseline['id']}", "run-dark")
