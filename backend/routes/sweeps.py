@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from trainboard.backend.deps import BrokerDep, EngineDep, SessionDep, SettingsDep, TokenDep
 from trainboard.backend.errors import error_responses
+from trainboard.backend.field_types import MAX_DB_INT
 from trainboard.backend.params import Offset
 from trainboard.backend.schemas import RunPublic
 from trainboard.backend.sweeps import service
@@ -29,10 +30,13 @@ def create_sweep(
 
 @router.get("", response_model=SweepsPublic)
 def list_sweeps(
-    session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
+    run: Annotated[int | None, Query(ge=1, le=MAX_DB_INT, description="Only the sweep this run is a trial of")] = None,
 ) -> SweepsPublic:
     """Sweeps, newest first (each with its trials)."""
-    sweeps, count = service.list_sweeps(session, limit, offset)
+    sweeps, count = service.list_sweeps(session, limit, offset, run)
     return SweepsPublic(data=[service.sweep_public(session, s) for s in sweeps], count=count)
 
 

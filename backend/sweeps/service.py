@@ -6,6 +6,7 @@ import logging
 import uuid
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from trainboard.backend.errors import ConflictError, NotFoundError
@@ -82,12 +83,14 @@ def sweep_public(session: Session, sweep: Sweep) -> SweepPublic:
     return public
 
 
-def list_sweeps(session: Session, limit: int, offset: int) -> tuple[list[Sweep], int]:
-    """A page of sweeps, newest first, and how many there are."""
-    from sqlalchemy import func
-
-    rows = session.exec(select(Sweep).order_by(col(Sweep.id).desc()).offset(offset).limit(limit)).all()
-    return list(rows), session.exec(select(func.count()).select_from(Sweep)).one()
+def list_sweeps(session: Session, limit: int, offset: int, run_id: int | None = None) -> tuple[list[Sweep], int]:
+    """A page of sweeps, newest first (only the one that has run `run_id` as a trial, when given), and how many."""
+    conditions = []
+    if run_id is not None:
+        conditions.append(col(Sweep.id).in_(select(SweepTrial.sweep_id).where(col(SweepTrial.run_id) == run_id)))
+    query = select(Sweep).where(*conditions).order_by(col(Sweep.id).desc()).offset(offset).limit(limit)
+    count = session.exec(select(func.count()).select_from(Sweep).where(*conditions)).one()
+    return list(session.exec(query).all()), count
 
 
 def cancel_sweep(session: Session, broker: EventBroker, sweep_id: int) -> Sweep:

@@ -158,3 +158,24 @@ def test_a_grid_sweep_walks_its_grid_and_unknown_sweeps_are_404(client: TestClie
     assert combos == {(16, True), (16, False), (32, True), (32, False)}
     assert client.get("/api/sweeps/999").status_code == 404
     assert client.get("/api/sweeps").json()["count"] == 1
+    of_run = client.get("/api/sweeps", params={"run": trials[2]["run_id"]}).json()
+    assert of_run["count"] == 1 and of_run["data"][0]["trial_list"][2]["run_id"] == trials[2]["run_id"]
+    assert client.get("/api/sweeps", params={"run": 999}).json()["count"] == 0
+
+
+def test_a_trial_asked_but_never_queued_is_queued_on_the_next_pass(client: TestClient, settings: Any) -> None:
+    sweep = client.post("/api/sweeps", json=sweep_body(trials=2)).json()
+    (name,) = [s.study_name for s in optuna.get_all_study_summaries(storage(settings.database_url))]
+    study = optuna.load_study(study_name=name, storage=storage(settings.database_url))
+    # What a backend that died right after asking leaves behind: an Optuna trial with no run.
+    orphan = study.ask({"lr": optuna.distributions.FloatDistribution(1e-4, 0.1, log=True),
+                        "batch_size": optuna.distributions.CategoricalDistribution([16, 32])})
+    worker = register(client)
+    first = claim(client, worker)["id"]
+    ingest(client, first, worker, [epoch_event(1, 1, 0.2), epoch_event(2, 2, 0.3), epoch_event(3, 3, 0.4)])
+    finish(client, first, worker)
+    wait_until(lambda: len(sweep_of(client, sweep["id"])["trial_list"]) == 2, "the orphan to get its run")
+    adopted = sweep_of(client, sweep["id"])["trial_list"][1]
+    assert adopted["number"] == orphan.number == 1 and adopted["params"] == orphan.params
+    assert len(study_trials(settings, client, sweep["id"])) == 2  # nothing asked beyond the budget
+    assert client.get("/api/runs").json()["count"] == 2

@@ -57,6 +57,13 @@ def test_a_sweep_from_the_launch_tab_is_drawn_with_parallel_coordinates_and_impo
     best = page.evaluate("document.querySelector('[data-testid=best-so-far-chart]').data[0].y")
     assert len(best) == 4 and all(b >= a for a, b in zip(best, best[1:]))  # never worse: the best so far
 
+    first_trial = page.get_attribute("[data-testid=trial-row] a", "href")
+    page.click("[data-testid=trial-row] a")
+    page.wait_for_url(re.compile(rf"{first_trial}$"))
+    page.wait_for_selector(f"[data-testid=lineage-sweep] a[href='/sweeps/{sweep_id}']")
+    assert page.text_content("[data-testid=lineage-sweep]").startswith("trial 0 of sweep")
+    page.go_back()
+    page.wait_for_selector("#app[data-loaded=true] [data-testid=train-best]:not(.hidden)")
     page.click("[data-testid=train-best]")
     page.wait_for_url(re.compile(r"/runs/\d+$"))
     run = get_run(server.url, int(page.url.rsplit("/", 1)[1]))

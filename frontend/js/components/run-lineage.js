@@ -1,4 +1,5 @@
-// Where a run stands among others: the run it continues, the runs that continue it, its seed group, and
+// Where a run stands among others: the run it continues, the runs that continue it, its seed group, the sweep
+// it is a trial of, and
 // "Compare with" (this run and the newest runs of its preset).
 
 import { api } from "../api.js";
@@ -17,11 +18,17 @@ export class RunLineage {
 
   async load() {
     const { id, parent_id: parentId, group_id: groupId } = this.run;
-    const [children, group] = await Promise.all([
+    const [children, group, sweeps] = await Promise.all([
       api(`/api/runs?parent=${id}&sort=created_at&limit=20`),
       groupId ? api(`/api/runs?group=${groupId}&sort=created_at&limit=32`) : null,
+      api(`/api/sweeps?run=${id}&limit=1`),
     ]);
     const parts = [];
+    const sweep = sweeps.data[0];
+    if (sweep) {
+      const trial = sweep.trial_list.find((t) => t.run_id === id);
+      parts.push(h("span", { "data-testid": "lineage-sweep" }, `trial ${trial?.number ?? "?"} of sweep `, h("a", { href: `/sweeps/${sweep.id}` }, `#${sweep.id} ${sweep.name}`)));
+    }
     if (parentId) parts.push(h("span", { "data-testid": "lineage-parent" }, "continues ", h("a", { href: `/runs/${parentId}` }, `#${parentId}`)));
     if (children.data.length) {
       const links = children.data.flatMap((c, i) => [i ? ", " : "", h("a", { href: `/runs/${c.id}` }, `#${c.id}`)]);
