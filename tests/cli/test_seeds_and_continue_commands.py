@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -13,13 +11,6 @@ from trainboard.cli.main import main
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One server for the module."""
-    process = ServerProcess(tmp_path_factory.mktemp("lineage")).start()
-    yield process
-    process.stop()
 
 
 def test_submit_with_seeds_queues_one_group(server: ServerProcess, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,16 +13,6 @@ from trainboard.cli.main import main
 pytestmark = pytest.mark.e2e
 
 TINY = ["--dataset", "synthetic", "--epochs", "2", "--train-limit", "256", "--test-limit", "64", "--batch-size", "32"]
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """A server and workers for one test, stopped at teardown."""
-    running = Cluster(tmp_path)
-    try:
-        yield running
-    finally:
-        running.close()
 
 
 def test_sweep_watch_prints_each_trial_and_the_best(cluster: Cluster, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -15,13 +14,6 @@ from trainboard.cli.main import main
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One server for the module."""
-    process = ServerProcess(tmp_path_factory.mktemp("annotate")).start()
-    yield process
-    process.stop()
 
 
 def new_run(server: ServerProcess) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.backend.backend_server import ServerProcess
 from tests.e2e.cluster import Api, Cluster, restart_server, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -57,11 +58,18 @@ def check_finished_sweep(api: Api, sweep: dict) -> None:
     assert best["value"] == max(t["value"] for t in complete)
 
 
-def test_a_sweep_on_two_workers_prunes_and_its_best_config_can_be_trained(cluster: Cluster) -> None:
+@pytest.fixture
+def two_workers(cluster: Cluster) -> ServerProcess:
+    """A server whose workers heartbeat every 0.5 s (a pruned trial stops within its epoch), and two workers."""
     server = cluster.server(TRAINBOARD_LEASE_S="2")
-    api = Api(server.url)
     for name in ("w1", "w2"):
         cluster.worker(server, name)
+    return server
+
+
+def test_a_sweep_on_two_workers_prunes_and_its_best_config_can_be_trained(two_workers: ServerProcess) -> None:
+    server = two_workers
+    api = Api(server.url)
     created = create_sweep(server.url, SWEEP)
     assert [t["status"] for t in created["trial_list"]] == ["queued", "queued"]  # `parallel` at once
     sweep = wait_sweep(api, created["id"])
@@ -76,11 +84,9 @@ def test_a_sweep_on_two_workers_prunes_and_its_best_config_can_be_trained(cluste
     assert best_run["config"]["lr"] == sweep["best"]["params"]["lr"] and best_run["config"]["epochs"] == 3
 
 
-def test_a_backend_restart_mid_sweep_loses_no_trial_and_runs_none_twice(cluster: Cluster) -> None:
-    server = cluster.server(TRAINBOARD_LEASE_S="2")
+def test_a_backend_restart_mid_sweep_loses_no_trial_and_runs_none_twice(two_workers: ServerProcess) -> None:
+    server = two_workers
     api = Api(server.url)
-    for name in ("w1", "w2"):
-        cluster.worker(server, name)
     created = create_sweep(server.url, SWEEP)
 
     def some_ended() -> bool:
