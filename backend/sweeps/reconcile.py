@@ -9,7 +9,8 @@ One pass over a sweep, under its lock:
 3. Optuna is told what step 2 and the pruning decided. The decisions are committed first, so a crash in
    between is repaired by the next pass (telling again changes nothing).
 4. While the sweep runs, trials are queued until `parallel` are active or the budget is spent. An Optuna
-   trial asked but never given a run (a crash right after asking) is given one first.
+   trial asked but never given a run (a crash right after asking) is given one first; one whose run a user
+   deleted is told to the study as failed.
 5. A sweep with no active trial and its budget spent (or cancelled) ends.
 """
 
@@ -153,7 +154,13 @@ def _top_up(session: Session, broker: EventBroker, sweep: Sweep, study: Any, set
     known = {row.number for row, _ in rows}
     active = sum(1 for _, status in rows if status in ACTIVE_STATUSES)
     frozen = study.get_trials(deepcopy=False)
+    newest = max(known, default=-1)
     for orphan in (t for t in frozen if t.state == optuna.trial.TrialState.RUNNING and t.number not in known):
+        # Asked after the newest trial with a run: the server stopped before queueing it, so queue it now.
+        # An older one lost its run to a user deleting it: the study is told it failed.
+        if orphan.number < newest:
+            study.tell(orphan.number, state=optuna.trial.TrialState.FAIL, skip_if_finished=True)
+            continue
         if active >= sweep.parallel:
             return
         if _queue_trial(session, broker, sweep, orphan.number, orphan._trial_id, dict(orphan.params), settings.lease_s):

@@ -179,3 +179,23 @@ def test_a_trial_asked_but_never_queued_is_queued_on_the_next_pass(client: TestC
     assert adopted["number"] == orphan.number == 1 and adopted["params"] == orphan.params
     assert len(study_trials(settings, client, sweep["id"])) == 2  # nothing asked beyond the budget
     assert client.get("/api/runs").json()["count"] == 2
+
+
+def test_deleting_a_trials_run_fails_that_trial_and_the_sweep_goes_on(client: TestClient, settings: Any) -> None:
+    sweep = client.post("/api/sweeps", json=sweep_body(trials=3, parallel=2)).json()
+    first, second = sweep["trial_list"]
+    assert client.delete(f"/api/runs/{first['run_id']}", headers=JSON).status_code == 204
+    worker = register(client)
+    held = claim(client, worker)
+    assert held["id"] == second["run_id"]
+    ingest(client, held["id"], worker, [epoch_event(1, 1, 0.2), epoch_event(2, 2, 0.3), epoch_event(3, 3, 0.4)])
+    finish(client, held["id"], worker)
+    wait_until(lambda: len(sweep_of(client, sweep["id"])["trial_list"]) == 2, "the third trial")
+    numbers = [t["number"] for t in sweep_of(client, sweep["id"])["trial_list"]]
+    assert numbers == [1, 2]  # trial 0 is not queued again
+
+    def told() -> bool:
+        states = {t.number: t.state for t in study_trials(settings, client, sweep["id"])}
+        return states[0] == optuna.trial.TrialState.FAIL and states[1] == optuna.trial.TrialState.COMPLETE
+
+    wait_until(told, "the study to know how trials 0 and 1 ended")
