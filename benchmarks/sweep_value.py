@@ -45,12 +45,15 @@ class TrialSink(Sink):
         self.trial, self.epochs, self.prune = trial, epochs, prune
         self.pruned = False
         self.steps_per_epoch = 1
+        self.last_step = 0  # of the loss points: how far a trial that diverged got
 
     def on_start(self, info: dict[str, Any]) -> None:
         self.steps_per_epoch = int(info["steps_per_epoch"])
 
     def on_metrics(self, points: list[MetricPoint]) -> None:
         for point in points:
+            if point.name == "loss":
+                self.last_step = max(self.last_step, point.step)
             if point.name != "test_acc":
                 continue
             self.trial.report(point.value, point.step)
@@ -70,13 +73,13 @@ def search(sampler: str, pruner: str, seed: int, plan: dict[str, Any], data: Any
     """One search until its budget of trial-epochs is spent; its best accuracy over time."""
     import optuna
 
-    from trainboard.trainer.train import train
+    from trainboard.trainer.train import TrainingDivergedError, train
 
     sweep = _sweep(sampler, pruner, seed, plan)
     study = optuna.create_study(direction="maximize", pruner=pruner_for(sweep, plan["epochs"]))
     budget, spent, best = plan["trials"] * plan["epochs"], 0.0, None
     history: list[tuple[float, float]] = []  # (seconds since the start, best accuracy so far)
-    pruned = 0
+    pruned = failed = 0
     started = time.perf_counter()
     while spent < budget - 1e-9:
         study.sampler = sampler_for(sweep, len(study.trials))
@@ -84,7 +87,13 @@ def search(sampler: str, pruner: str, seed: int, plan: dict[str, Any], data: Any
         fields = {"dataset": plan["dataset"], "epochs": plan["epochs"], "train_limit": plan["train_limit"],
                   "test_limit": plan["test_limit"], "device": "cpu", "seed": seed, **trial.params}
         sink = TrialSink(trial, plan["epochs"], prune=pruner != "none")
-        summary = train(build_config("origin-2ep", fields), sink, data=data)
+        try:
+            summary = train(build_config("origin-2ep", fields), sink, data=data)
+        except TrainingDivergedError:  # a failed trial, as the sweep service tells it
+            spent += sink.last_step / sink.steps_per_epoch
+            failed += 1
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            continue
         spent += summary["global_step"] / sink.steps_per_epoch
         if sink.pruned:
             pruned += 1
@@ -96,7 +105,7 @@ def search(sampler: str, pruner: str, seed: int, plan: dict[str, Any], data: Any
         if best is not None:
             history.append((time.perf_counter() - started, best))
     return {"best_test_acc": best, "seconds": time.perf_counter() - started, "trial_epochs": round(spent, 2),
-            "trials": len(study.trials), "pruned": pruned, "history": history}
+            "trials": len(study.trials), "pruned": pruned, "diverged": failed, "history": history}
 
 
 def _time_to_reach(history: list[list[float]] | list[tuple[float, float]], target: float) -> float | None:
