@@ -22,7 +22,7 @@ from trainboard.backend.errors import error_responses, install_error_handlers
 from trainboard.backend.frontend import mount_frontend
 from trainboard.backend.limits import BodySizeLimit
 from trainboard.backend.live.brokers import broker_for
-from trainboard.backend.routes import artifacts, events, meta, metrics, runs, session, workers
+from trainboard.backend.routes import artifacts, events, external_runs, meta, metrics, runs, session, workers
 from trainboard.backend.services.leases import expire_leases_forever
 from trainboard.backend.settings import Settings
 
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(CrossSiteGuard)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))  # DNS rebinding
-    for module in (runs, metrics, artifacts, events, workers, meta, session):
+    for module in (external_runs, runs, metrics, artifacts, events, workers, meta, session):
         app.include_router(module.router)
     mount_frontend(app, settings.frontend_dir)
     return app

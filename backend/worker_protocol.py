@@ -162,7 +162,7 @@ class FinishRequest(BaseModel):
     """How the worker's execution of a run ended; `requeue` hands it back to the queue."""
 
     worker_id: int = Field(ge=1, le=MAX_DB_INT)
-    status: Literal["succeeded", "failed", "cancelled", "requeue"]
+    status: Literal["succeeded", "failed", "cancelled", "crashed", "requeue"]
     error: str | None = Field(None, max_length=10_000)
     log: str | None = Field(None, max_length=1_000_000)
 

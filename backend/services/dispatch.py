@@ -28,6 +28,7 @@ from trainboard.backend.worker_protocol import (
     WorkerRegister,
     WorkerRegistered,
 )
+from trainboard.common.run_kinds import EXTERNAL
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +235,8 @@ def requeue_expired_runs(session: Session, broker: EventBroker, lease_s: float, 
     kills every worker it lands on must not bounce between them for ever.
     """
     cutoff = utcnow() - timedelta(seconds=lease_s)
-    expired = (col(Run.status) == RUNNING) & (col(Run.heartbeat_at) < cutoff)
+    # A script's run (kind external) is not requeued: nobody else can run it (services/crashes.py ends it).
+    expired = (col(Run.status) == RUNNING) & (col(Run.heartbeat_at) < cutoff) & (col(Run.kind) != EXTERNAL)
     candidates = session.exec(select(Run.id, Run.attempt, Run.worker_name).where(expired)).all()
     requeued: list[int] = []
     for run_id, attempt, worker_name in candidates:

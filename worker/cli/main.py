@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import trainboard
-from trainboard.cli.commands import annotate, lr_find, models, presets, remote, serve, train, worker
+from trainboard.cli.commands import annotate, lr_find, models, presets, remote, serve, sync, train, worker
 from trainboard.cli.errors import EXIT_USAGE, CliError, OneLineParser, format_validation_error
 
 PROG = "trainboard"
@@ -49,6 +49,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("presets", "list the named experiments and their reference accuracies",
             presets.add_arguments, presets.run_presets),
     Command("models", "list the models with parameter counts", models.add_arguments, models.run_models),
+    Command("sync", "upload runs a script wrote offline (trainboard.init(mode='offline'))",
+            sync.add_arguments, sync.run_sync),
 )
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
-RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
+# A script's run (kind external) whose script went silent for a whole lease: killed, or its machine lost.
+# Distinct from FAILED, which the script itself reported.
+CRASHED = "crashed"
+RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, CRASHED)
 ACTIVE_STATUSES = (QUEUED, RUNNING)
-FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED)
+FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED, CRASHED)

@@ -54,7 +54,11 @@ class ReportingSink(Sink):
         self._event("start", info=info)
 
     def on_metrics(self, points: list[MetricPoint]) -> None:
-        for chunk in split_points([asdict(p) for p in points], self.limits):  # _event scrubs NaN once
+        self.on_point_dicts([asdict(p) for p in points])
+
+    def on_point_dicts(self, points: list[dict[str, Any]]) -> None:
+        """Points as {"name", "step", "value"} dicts (the SDK builds these directly: no dataclass per point)."""
+        for chunk in split_points(points, self.limits):  # _event scrubs NaN once
             self._event("metrics", points=chunk)
 
     def on_progress(self, progress: Progress) -> None:

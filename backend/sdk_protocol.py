@@ -1,0 +1,39 @@
+"""The SDK's request and answer models: a user's script starts a run of its own (kind `external`).
+
+The answer makes the script the run's holder, as a claim makes a worker one: it carries a worker id and a
+lease token, and from then on the script speaks the worker protocol (heartbeat, ingest, artifacts, finish;
+docs/protocol.md) for that run. docs/sdk.md describes the SDK that speaks it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from trainboard.backend.schemas import MAX_TAGS, Tag, _sorted_unique
+from trainboard.backend.worker_protocol import RequestLimits
+
+
+class ExternalRunCreate(BaseModel):
+    """A script starting a run: its name, its free-form config, and where it runs."""
+
+    name: str | None = Field(None, min_length=1, max_length=200, description="Default: 'script on <host>'")
+    config: dict[str, Any] = Field(default_factory=dict, description="Any JSON object; shown on the run page")
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    host: str = Field("", max_length=200, description="The machine the script runs on")
+    pid: int | None = Field(None, ge=0, le=2**31 - 1, description="The script's process id")
+
+    _tags = field_validator("tags")(_sorted_unique)
+
+
+class ExternalRunStarted(BaseModel):
+    """What the script needs to report for its run: ids, the lease terms, the request limits."""
+
+    run_id: int
+    worker_id: int = Field(description="The holder id of the script; `worker_id` of every report")
+    lease_token: str = Field(description="Secret of this run: the X-Lease-Token header of every report")
+    next_seq: int
+    lease_s: float = Field(description="Silent this long, the run becomes `crashed`")
+    heartbeat_s: float
+    limits: RequestLimits

@@ -1,0 +1,7 @@
+"""The kinds of run (plain strings, importable without the database layer)."""
+
+from __future__ import annotations
+
+TRAIN, LR_FIND = "train", "lr_find"  # run by a worker, config validated by trainboard.trainer.config
+EXTERNAL = "external"  # a user's own script reporting through the SDK (trainboard.init); its config is free-form
+RUN_KINDS = (TRAIN, LR_FIND, EXTERNAL)
