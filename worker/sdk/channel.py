@@ -12,7 +12,7 @@ class PointSink(Sink):
     """A sink that also takes metric points as plain {"name", "step", "value"} dicts."""
 
     def on_point_dicts(self, points: list[dict[str, Any]]) -> None:
-        """A batch of points, in the order they were logged."""
+        """A batch of points, in the order they were logged: valid names, values finite floats or None."""
         raise NotImplementedError
 
 

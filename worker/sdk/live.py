@@ -45,6 +45,9 @@ def spill_root() -> Path:
 class _LiveSink(ReportingSink, PointSink):
     """The worker's reporting sink, as the SDK's point sink."""
 
+    def on_point_dicts(self, points: list[dict[str, Any]]) -> None:
+        ReportingSink.on_point_dicts(self, points, checked=True)  # points.py checked names and values
+
 
 class LiveChannel(Channel):
     """Creates the run on `server` and reports to it."""

@@ -11,6 +11,7 @@ import operator
 import re
 import threading
 from collections.abc import Callable, Mapping
+from math import isfinite
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class PointGatherer:
 
     def __init__(self, deliver: Callable[[list[dict[str, Any]]], None], flush_s: float = FLUSH_S) -> None:
         self._deliver = deliver
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[tuple[str, int, float]] = []  # (name, step, value) as logged
         self._lock = threading.Lock()  # guards _pending
         self._deliver_lock = threading.Lock()  # one hand-over at a time, in order
         self._known: set[str] = set()
@@ -57,17 +58,21 @@ class PointGatherer:
 
     def add(self, metrics: Mapping[str, Any], step: int | None) -> None:
         """Check and gather one log call's values (the training loop's cost: see benchmarks/sdk_overhead.py)."""
-        at = self.next_step if step is None else check_step(step)
+        if step is None:
+            at = self.next_step
+        elif type(step) is int and 0 <= step <= MAX_STEP:
+            at = step
+        else:
+            at = check_step(step)
         self.next_step = at + 1
         known = self._known
-        rows = []
-        for name, value in metrics.items():
+        try:
+            rows = [(name, at, float(value)) for name, value in metrics.items()]
+        except (TypeError, ValueError):
+            raise TypeError(_not_a_number(metrics)) from None
+        for name, _, _ in rows:
             if name not in known:
                 known.add(check_name(name))
-            try:
-                rows.append({"name": name, "step": at, "value": float(value)})
-            except (TypeError, ValueError):
-                raise TypeError(f"run.log: {name!r} must be a number, got {type(value).__name__}") from None
         with self._lock:
             self._pending.extend(rows)
             full = len(self._pending) >= MAX_PENDING
@@ -80,9 +85,11 @@ class PointGatherer:
             with self._lock:
                 taken, self._pending = self._pending, []
             if taken:
-                for row in taken:
-                    self.last[row["name"]] = row["value"]
-                self._deliver(taken)
+                # On this thread, not the loop's: dicts for the reporter, NaN and inf as None (null in JSON).
+                points = [{"name": n, "step": s, "value": v if isfinite(v) else None} for n, s, v in taken]
+                for point in points:
+                    self.last[point["name"]] = point["value"]
+                self._deliver(points)
 
     def close(self) -> None:
         """Stop the background thread and hand over what is left."""
@@ -96,3 +103,13 @@ class PointGatherer:
                 self.flush()
             except Exception:  # a reporter bug must not end the flushing; finish() reports it
                 log.exception("handing points to the reporter failed")
+
+
+def _not_a_number(metrics: Mapping[str, Any]) -> str:
+    """The error for a log call with a value float() refuses, naming the first such metric."""
+    for name, value in metrics.items():
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return f"run.log: {name!r} must be a number, got {type(value).__name__}"
+    return "run.log: every value must be a number"

@@ -74,6 +74,10 @@ class Run:
             raise RuntimeError("run.log after the run finished")
         self._points.add(metrics, step)
 
+    def flush(self) -> None:
+        """Hand every point logged so far to the reporter now (it does so by itself every 0.1 s)."""
+        self._points.flush()
+
     def log_confusion(self, matrix: Any, classes: Sequence[Any], split: str = "test") -> None:
         """A confusion matrix: rows are the true class, columns the predicted one (counts)."""
         self._artifact("confusion", confusion_payload(matrix, classes, split))
