@@ -138,8 +138,16 @@ class SummaryEvent(_SequencedEvent):
     summary: dict[str, Any]
 
 
+class ConfigEvent(_SequencedEvent):
+    """More of a script's config, learnt after its run started (Lightning logs hyperparameters late); merged
+    into the config of a run of kind `external` only (a worker's run keeps the config it was launched with)."""
+
+    type: Literal["config"]
+    config: dict[str, Any]
+
+
 WorkerEvent = Annotated[
-    Union[StartEvent, MetricsEvent, ProgressEvent, LogEvent, SummaryEvent], Field(discriminator="type")
+    Union[StartEvent, MetricsEvent, ProgressEvent, LogEvent, SummaryEvent, ConfigEvent], Field(discriminator="type")
 ]
 
 

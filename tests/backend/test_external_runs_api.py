@@ -105,3 +105,20 @@ def test_silence_while_the_server_was_down_does_not_crash_a_script_run(
     _silence(app, started["run_id"], lease_s + 5)
     assert expire_leases_once(app.state.engine, app.state.broker, lease_s, max_attempts=5) == []
     assert client.get(f"/api/runs/{started['run_id']}").json()["status"] == "running"
+
+
+def test_a_config_event_adds_to_a_script_runs_config_and_is_refused_for_a_worker_run(client: TestClient) -> None:
+    started = start(client, config={"lr": 0.1})
+    answer = ingest(client, started, [{"seq": 1, "type": "config", "config": {"hidden": 8, "lr": 0.05}}])
+    assert answer.status_code == 200, answer.text
+    assert client.get(f"/api/runs/{started['run_id']}").json()["config"] == {"lr": 0.05, "hidden": 8}
+
+    from backend_api import claim, create_run, lease_headers, register
+
+    queued = create_run(client)
+    worker_id = register(client)
+    assert claim(client, worker_id)["id"] == queued["id"]
+    body = {"worker_id": worker_id, "events": [{"seq": 1, "type": "config", "config": {"lr": 9}}]}
+    refused = client.post(f"/api/runs/{queued['id']}/ingest", json=body, headers=lease_headers(queued["id"], worker_id))
+    assert refused.status_code == 409 and "config is the one it was launched with" in refused.json()["detail"]
+    assert client.get(f"/api/runs/{queued['id']}").json()["config"]["lr"] != 9

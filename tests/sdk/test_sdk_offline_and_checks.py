@@ -125,3 +125,10 @@ def test_sync_of_a_folder_without_offline_runs_is_one_line_and_exit_code_2(tmp_p
     assert main(["sync", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "no offline run here" in err and "\n" not in err
+
+
+def test_config_added_after_init_is_recorded_in_order_for_sync(tmp_path: Path) -> None:
+    with trainboard.init(config={"lr": 0.1}, mode="offline", dir=tmp_path) as run:
+        run.update_config({"hidden": 8})
+    assert run.offline_dir is not None
+    assert [r["config"] for r in records(run.offline_dir) if r["type"] == "config"] == [{"hidden": 8}]

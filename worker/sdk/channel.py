@@ -16,6 +16,11 @@ class PointSink(Sink):
         raise NotImplementedError
 
 
+    def on_config(self, config: dict[str, Any]) -> None:
+        """More of the run's config, merged into what init() gave."""
+        raise NotImplementedError
+
+
 class Channel:
     """The reporting end of one run: its sink, where it can be seen, and how it ends."""
 

@@ -2,7 +2,8 @@
 
 The folder holds:
     run.json      {"format": 1, "name", "config", "tags", "host", "pid", "created_at"}
-    events.jsonl  one report per line, in order: {"type": "start" | "metrics" | "log" | "summary" | "artifact", ...}
+    events.jsonl  one report per line, in order: {"type": "start" | "metrics" | "log" | "config" | "summary" |
+                  "artifact", ...}
     end.json      {"status", "error", "log"}, written by finish(); a folder without it is a script that died
 Each line is flushed to the file as it is written, so a killed script leaves everything it reported but the
 last FLUSH_S of points.
@@ -66,6 +67,9 @@ class OfflineSink(PointSink):
 
     def on_point_dicts(self, points: list[dict[str, Any]]) -> None:
         self._write({"type": "metrics", "points": points})
+
+    def on_config(self, config: dict[str, Any]) -> None:
+        self._write({"type": "config", "config": config})
 
     def on_log(self, level: str, message: str) -> None:
         self._write({"type": "log", "level": level, "message": message})

@@ -74,6 +74,12 @@ class Run:
             raise RuntimeError("run.log after the run finished")
         self._points.add(metrics, step)
 
+    def update_config(self, config: Mapping[str, Any] | Any) -> None:
+        """Add to (or change) the run's config after init, e.g. hyperparameters known only later."""
+        from trainboard.sdk.start import config_dict  # start.py imports this module
+
+        self._channel.sink.on_config(config_dict(config))
+
     def flush(self) -> None:
         """Hand every point logged so far to the reporter now (it does so by itself every 0.1 s)."""
         self._points.flush()

@@ -26,7 +26,7 @@ MODES = ("online", "offline")
 FALLBACKS = (None, "offline")
 
 
-def _config_dict(config: Mapping[str, Any] | Any | None) -> dict[str, Any]:
+def config_dict(config: Mapping[str, Any] | Any | None) -> dict[str, Any]:
     """The config as a JSON-able dict: a mapping, a dataclass, a pydantic model or an argparse Namespace."""
     if config is None:
         return {}
@@ -65,7 +65,7 @@ def init(
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
     if fallback not in FALLBACKS:
         raise ValueError(f"fallback must be None or 'offline'; got {fallback!r}")
-    settings = _config_dict(config)
+    settings = config_dict(config)
     tag_list = [str(t) for t in tags]
     server = server or os.environ.get("TRAINBOARD_SERVER") or DEFAULT_SERVER
     token = token or os.environ.get("TRAINBOARD_TOKEN") or None

@@ -71,6 +71,10 @@ class ReportingSink(Sink):
             self._seq += 1
             self._put(event_item({"seq": self._seq, "type": "metrics", "points": points[start:start + size]}))
 
+    def on_config(self, config: dict[str, Any]) -> None:
+        """More config of a script's run (the SDK): merged into the run's config on the server."""
+        self._event("config", config=config)
+
     def on_progress(self, progress: Progress) -> None:
         self._event("progress", **asdict(progress))
 
