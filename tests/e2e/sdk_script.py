@@ -40,6 +40,9 @@ def main() -> None:
                 print(f"step {step}", flush=True)
             if pause_s:
                 time.sleep(pause_s)
+            if run.should_stop:  # cancelled on the dashboard
+                print(f"stopped at step {step}", flush=True)
+                break
         run.log_confusion([[5, 1], [2, 7]], ["cat", "dog"])
         run.log_per_class({"cat": 5 / 6, "dog": 7 / 9})
         run.log_text("all steps done")

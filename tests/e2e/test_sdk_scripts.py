@@ -160,3 +160,16 @@ def test_an_offline_run_synced_later_stores_what_a_live_run_stores(
     again = subprocess.run([sys.executable, "-m", "trainboard", "sync", str(offline_dir), "--server", server.url],
                            capture_output=True, text=True, timeout=120)
     assert f"uploaded already, as run {synced_id}" in again.stdout  # not twice
+
+
+def test_cancelling_a_script_run_on_the_dashboard_tells_the_script_to_stop(cluster: Cluster, scripts: Any) -> None:
+    server = cluster.server(TRAINBOARD_LEASE_S="2")  # heartbeats every 0.5 s
+    api = Api(server.url)
+    script = scripts(server.url, steps=100_000, pause_s=0.01)
+    run_id = script.run_id()
+    wait_until(lambda: len(api.series(run_id, "train/loss")[0]) >= 20, "the first points", timeout_s=60)
+    assert api.post(f"/api/runs/{run_id}/cancel").status_code == 200
+    script.wait_for_line("stopped at step", timeout_s=60)
+    assert script.wait() == 0, script.output()
+    assert api.run(run_id)["status"] == "cancelled"
+    assert "cancelled on the dashboard" in script.output()

@@ -100,8 +100,19 @@ class LiveChannel(Channel):
                 log.warning("trainboard: run %d: the server no longer holds it for this script", self.run_id)
             except httpx.HTTPStatusError as exc:  # e.g. 404: the run was deleted meanwhile
                 log.warning("trainboard: run %d: finish refused (%s)", self.run_id, describe_failure(exc))
+        elif self.heartbeat.cancelled or self._status_on_server() == "cancelled":
+            log.warning("trainboard: run %d was cancelled on the dashboard; reports after that were not stored",
+                        self.run_id)
         else:
             log.warning("trainboard: run %d: the server gave up on this script (no heartbeat for a lease); "
                         "reports after that were not stored", self.run_id)
         self.client.close()
         shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def _status_on_server(self) -> str | None:
+        """The run's status as the server has it now (None when it cannot say)."""
+        try:
+            response = self.client.http.get(f"/api/runs/{self.run_id}")
+            return str(response.json().get("status")) if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None
