@@ -28,7 +28,7 @@ from trainboard.backend.worker_protocol import (
     WorkerRegister,
     WorkerRegistered,
 )
-from trainboard.common.run_kinds import EXTERNAL
+from trainboard.common.run_kinds import EXTERNAL, SCRIPT_HOLDER_DEVICE
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,8 @@ def update_offer(session: Session, worker_id: int, capabilities: dict[str, Any])
 
 def list_workers(session: Session, lease_s: float) -> WorkersPublic:
     """Registered workers, most recently seen first, with the run each holds."""
-    workers = session.exec(select(Worker).order_by(col(Worker.last_seen_at).desc(), col(Worker.id).desc())).all()
+    listed = select(Worker).where(col(Worker.device) != SCRIPT_HOLDER_DEVICE)  # a script's holder is no worker
+    workers = session.exec(listed.order_by(col(Worker.last_seen_at).desc(), col(Worker.id).desc())).all()
     held = dict(session.exec(select(Run.worker_id, Run.id).where(Run.status == RUNNING)).all())
     alive_after = utcnow() - timedelta(seconds=lease_s)
     data = [

@@ -18,11 +18,10 @@ from trainboard.backend.settings import Settings
 from trainboard.backend.tables import RUNNING, Run, RunTag, Worker, utcnow
 from trainboard.backend.worker_protocol import RequestLimits
 from trainboard.common.jsonsafe import scrub_non_finite
-from trainboard.common.run_kinds import EXTERNAL
+from trainboard.common.run_kinds import EXTERNAL, SCRIPT_HOLDER_DEVICE
 
 log = logging.getLogger(__name__)
 
-EXTERNAL_DEVICE = "external"  # the device of a script's holder row: it offers nothing, so it is never given a run
 
 
 def start_external_run(
@@ -30,7 +29,7 @@ def start_external_run(
 ) -> ExternalRunStarted:
     """Create a running run held by the calling script; the answer is the only place its lease token appears."""
     where = f"{body.host or 'unknown host'}" + (f" (pid {body.pid})" if body.pid is not None else "")
-    holder = Worker(name=f"script on {where}"[:200], device=EXTERNAL_DEVICE,
+    holder = Worker(name=f"script on {where}"[:200], device=SCRIPT_HOLDER_DEVICE,
                     capabilities={"script": {"host": body.host, "pid": body.pid}})
     session.add(holder)
     session.flush()
@@ -44,7 +43,7 @@ def start_external_run(
         tags=body.tags,
         worker_id=holder.id,
         worker_name=holder.name,
-        device=EXTERNAL_DEVICE,
+        device=SCRIPT_HOLDER_DEVICE,
         heartbeat_at=now,
         started_at=now,
         attempt=1,

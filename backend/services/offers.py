@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from trainboard.backend.tables import Worker, utcnow
+from trainboard.common.run_kinds import SCRIPT_HOLDER_DEVICE
 from trainboard.trainer.config import DATASET_NAMES
 from trainboard.trainer.models.registry import MODELS as BUILTIN_MODELS
 
@@ -63,7 +64,9 @@ def live_workers(session: Session, lease_s: float) -> list[LiveWorker]:
     """Workers seen within the lease, most recently seen first."""
     alive_after = utcnow() - timedelta(seconds=lease_s)
     rows = session.exec(
-        select(Worker).where(col(Worker.last_seen_at) >= alive_after).order_by(col(Worker.last_seen_at).desc())
+        select(Worker)
+        .where(col(Worker.last_seen_at) >= alive_after, col(Worker.device) != SCRIPT_HOLDER_DEVICE)  # not scripts
+        .order_by(col(Worker.last_seen_at).desc())
     ).all()
     return [as_live(w) for w in rows]
 

@@ -122,3 +122,15 @@ def test_a_config_event_adds_to_a_script_runs_config_and_is_refused_for_a_worker
     refused = client.post(f"/api/runs/{queued['id']}/ingest", json=body, headers=lease_headers(queued["id"], worker_id))
     assert refused.status_code == 409 and "config is the one it was launched with" in refused.json()["detail"]
     assert client.get(f"/api/runs/{queued['id']}").json()["config"]["lr"] != 9
+
+
+def test_a_scripts_holder_is_neither_listed_as_a_worker_nor_counted_as_one_that_can_run_a_queued_run(
+    client: TestClient,
+) -> None:
+    started = start(client)
+    beat = client.post(f"/api/workers/{started['worker_id']}/heartbeat", json={"run_id": started["run_id"]},
+                       headers=holder_headers(started))
+    assert beat.status_code == 200 and beat.json() == {"cancel": False}
+    assert client.get("/api/workers").json()["count"] == 0
+    queued = client.post("/api/runs", json={"dataset": "synthetic", "epochs": 1}).json()
+    assert queued["waiting"] and "no live worker" in queued["waiting"]  # the script cannot take it

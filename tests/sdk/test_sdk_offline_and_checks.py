@@ -132,3 +132,18 @@ def test_config_added_after_init_is_recorded_in_order_for_sync(tmp_path: Path) -
         run.update_config({"hidden": 8})
     assert run.offline_dir is not None
     assert [r["config"] for r in records(run.offline_dir) if r["type"] == "config"] == [{"hidden": 8}]
+
+
+@pytest.mark.parametrize(("ending", "status"), [("", "succeeded"), ("raise RuntimeError('late')", "failed")])
+def test_a_script_that_never_finishes_its_run_ends_it_at_exit(tmp_path: Path, ending: str, status: str) -> None:
+    import subprocess
+    import sys
+
+    code = f"import trainboard\nrun = trainboard.init(mode='offline', dir={str(tmp_path)!r})\nrun.log({{'a': 1}})\n{ending}\n"
+    subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    (folder,) = tmp_path.iterdir()
+    end = json.loads((folder / "end.json").read_text())
+    assert end["status"] == status
+    if status == "failed":
+        assert end["error"] == "RuntimeError: late"
+    assert [p["value"] for r in records(folder) if r["type"] == "metrics" for p in r["points"]] == [1.0]
