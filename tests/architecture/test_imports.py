@@ -26,7 +26,7 @@ ALLOWED = {
     "trainboard.backend": {"trainboard.trainer", "trainboard.common", "trainboard.frontend", "trainboard",
                            "trainboard.plugins"},
     "trainboard.cli": {"trainboard.trainer", "trainboard.common", "trainboard.worker", "trainboard.backend",
-                       "trainboard", "trainboard.plugins"},
+                       "trainboard", "trainboard.plugins", "trainboard.sdk"},
     "trainboard.frontend": set(),
 }
 

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from trainboard.sdk.channel import Channel
+from trainboard.sdk.config_values import config_dict
 from trainboard.sdk.payloads import confusion_payload, feature_maps_payload, per_class_payload
 from trainboard.sdk.points import PointGatherer
 
@@ -76,8 +77,6 @@ class Run:
 
     def update_config(self, config: Mapping[str, Any] | Any) -> None:
         """Add to (or change) the run's config after init, e.g. hyperparameters known only later."""
-        from trainboard.sdk.start import config_dict  # start.py imports this module
-
         self._channel.sink.on_config(config_dict(config))
 
     def flush(self) -> None:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import platform
 import socket
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from trainboard.common.jsonsafe import scrub_non_finite
 from trainboard.sdk.channel import Channel
+from trainboard.sdk.config_values import config_dict
 from trainboard.sdk.live import LiveChannel, ServerUnreachable
 from trainboard.sdk.offline import OfflineChannel, default_offline_root
 from trainboard.sdk.run import Run
@@ -24,24 +22,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 MODES = ("online", "offline")
 FALLBACKS = (None, "offline")
-
-
-def config_dict(config: Mapping[str, Any] | Any | None) -> dict[str, Any]:
-    """The config as a JSON-able dict: a mapping, a dataclass, a pydantic model or an argparse Namespace."""
-    if config is None:
-        return {}
-    if hasattr(config, "model_dump"):
-        config = config.model_dump(mode="json")
-    elif hasattr(config, "__dataclass_fields__"):
-        config = asdict(config)
-    elif not isinstance(config, Mapping) and hasattr(config, "__dict__"):
-        config = vars(config)
-    if not isinstance(config, Mapping):
-        raise TypeError(f"config must be a dict (or a dataclass, pydantic model, Namespace), got {type(config).__name__}")
-    try:  # what does not encode is shown by its str(): Paths, enums, dtypes
-        return json.loads(json.dumps(scrub_non_finite(dict(config)), default=str))
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"config must hold JSON-able values: {error}") from None
 
 
 def init(
