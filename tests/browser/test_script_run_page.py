@@ -50,3 +50,27 @@ def test_a_script_run_page_draws_every_metric_grouped_by_prefix_and_live(page: P
     finally:
         run.finish()
     expect(page.get_by_test_id("run-status").locator("[data-status]")).to_have_attribute("data-status", "succeeded")
+
+
+def test_a_crashed_script_run_shows_its_own_badge_in_the_filtered_runs_table(page: Page, tmp_path_factory: pytest.TempPathFactory) -> None:
+    import httpx
+
+    from tests.polling import wait_until
+
+    live = LiveServer(tmp_path_factory.mktemp("crash"), workers=0, TRAINBOARD_LEASE_S="1").start()
+    try:
+        # A script that starts its run and then says nothing more: no heartbeat, as if killed at once.
+        started = httpx.post(f"{live.url}/api/runs/external", json={"name": "silent script"}, timeout=10).json()
+        run_id = started["run_id"]
+        wait_until(lambda: httpx.get(f"{live.url}/api/runs/{run_id}", timeout=10).json()["status"] == "crashed",
+                   "the silent script's run to crash", timeout_s=60)
+        page.goto(f"{live.url}/?status=crashed")
+        row = f"tr[data-run-id='{run_id}'][data-status=crashed]"
+        page.wait_for_selector(row)
+        badge = page.locator(f"{row} .badge.crashed")
+        expect(badge).to_have_text("crashed")
+        assert badge.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(59, 42, 42)"  # its own style
+        expect(page.get_by_test_id("status-filter")).to_have_value("crashed")
+    finally:
+        page.goto("about:blank")  # close the page's event stream before the server goes
+        live.stop()
