@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from trainboard.backend.schemas import MAX_TAGS, Tag, _sorted_unique
 from trainboard.backend.worker_protocol import RequestLimits
+from trainboard.common.script_paths import command_args, command_fields
 
 
 class ExternalRunCreate(BaseModel):
@@ -37,3 +38,40 @@ class ExternalRunStarted(BaseModel):
     lease_s: float = Field(description="Silent this long, the run becomes `crashed`")
     heartbeat_s: float
     limits: RequestLimits
+
+
+class ScriptRunCreate(BaseModel):
+    """A run of a user's own script, launched from the dashboard or the API and run by a worker that allows
+    its folder (`trainboard worker --scripts DIR`)."""
+
+    name: str | None = Field(None, min_length=1, max_length=200, description="Default: the command")
+    config: dict[str, Any] = Field(default_factory=dict, description="Fills the command's {fields}")
+    command: str = Field(min_length=1, max_length=2000, description="e.g. 'python train.py --lr {lr}'; each "
+                         "{field} is filled from config; run as an argument list, never through a shell")
+    cwd: str = Field(min_length=1, max_length=1000, description="Absolute folder the script runs in")
+    grace_s: float = Field(10.0, ge=0.1, le=600, description="After a cancel: SIGTERM, then SIGKILL this much later")
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    worker_tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description="Only workers with all")
+
+    _tags = field_validator("tags", "worker_tags")(_sorted_unique)
+
+    @field_validator("cwd")
+    @classmethod
+    def _absolute(cls, cwd: str) -> str:
+        if not cwd.startswith("/"):
+            raise ValueError("cwd must be an absolute folder, e.g. /home/me/project")
+        return cwd
+
+    @field_validator("command")
+    @classmethod
+    def _fields_given(cls, command: str, info: ValidationInfo) -> str:
+        config = info.data.get("config") or {}
+        try:
+            missing = [name for name in command_fields(command) if name not in config]
+            if not missing:
+                command_args(command, config)
+        except (ValueError, KeyError, IndexError, AttributeError) as error:
+            raise ValueError(f"cannot fill the command from config: {error}") from None
+        if missing:
+            raise ValueError(f"{{{missing[0]}}} is not in config (give config.{missing[0]})")
+        return command

@@ -38,7 +38,7 @@ from trainboard.backend.worker_protocol import (
     WorkerEvent,
 )
 from trainboard.common.jsonsafe import scrub_non_finite
-from trainboard.common.run_kinds import EXTERNAL
+from trainboard.common.run_kinds import EXTERNAL, SCRIPT
 
 
 @dataclass
@@ -125,7 +125,7 @@ def ingest_batch(
         session.commit()  # the lease renewal
         return IngestResult(accepted=0, duplicates=duplicates, last_seq=run.last_seq)
     batch, outbox = _sort_out(fresh), Outbox()
-    if batch.config and run.kind != EXTERNAL:
+    if batch.config and run.kind not in (EXTERNAL, SCRIPT):
         session.rollback()
         raise ConflictError(f"run {run_id} is a {run.kind} run: its config is the one it was launched with")
     run.last_seq = fresh[-1].seq

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from trainboard.sdk.attached import attach
 from trainboard.sdk.channel import Channel
 from trainboard.sdk.config_values import config_dict
 from trainboard.sdk.live import LiveChannel, ServerUnreachable
@@ -39,7 +40,8 @@ def init(
 
     server and token default to $TRAINBOARD_SERVER (else http://127.0.0.1:8000) and $TRAINBOARD_TOKEN.
     mode="offline" writes the run under `dir` (default $TRAINBOARD_OFFLINE_DIR, else ./trainboard-offline)
-    for `trainboard sync`; fallback="offline" does so when no server answers.
+    for `trainboard sync`; fallback="offline" does so when no server answers. In a script that a worker
+    launched (a run of kind script), init attaches to that run instead.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
@@ -50,10 +52,10 @@ def init(
     server = server or os.environ.get("TRAINBOARD_SERVER") or DEFAULT_SERVER
     token = token or os.environ.get("TRAINBOARD_TOKEN") or None
     root = Path(dir) if dir is not None else default_offline_root()
-    channel: Channel
-    if mode == "offline":
+    channel: Channel | None = attach(server, name, settings)  # a script a worker launched: its run
+    if channel is None and mode == "offline":
         channel = OfflineChannel(root, name, settings, tag_list)
-    else:
+    elif channel is None:
         try:
             channel = LiveChannel(server, token, name, settings, tag_list)
         except ServerUnreachable as error:

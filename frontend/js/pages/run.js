@@ -22,7 +22,7 @@ export function mount(root, { params, prefetched }) {
     if (history.run.kind === "lr_find") {
       const { showLrFind } = await import("./lrfind.js");
       if (!page.disposed) await showLrFind(root, history, page);
-    } else if (history.run.kind === "external") {
+    } else if (history.run.kind === "external" || history.run.kind === "script") {
       const { buildExternalView } = await import("./external-view.js");
       if (!page.disposed) await showTraining(root, history, page, buildExternalView);
     } else {
