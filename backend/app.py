@@ -26,6 +26,7 @@ from trainboard.backend.routes import (
     artifacts,
     evaluations,
     events,
+    external_runs,
     groups,
     meta,
     metrics,
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(CrossSiteGuard)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))  # DNS rebinding
-    for module in (runs, groups, sweeps, metrics, artifacts, evaluations, events, workers, meta, session):
+    for module in (external_runs, runs, groups, sweeps, metrics, artifacts, evaluations, events, workers, meta, session):
         app.include_router(module.router)
     mount_frontend(app, settings.frontend_dir)
     return app

@@ -112,7 +112,7 @@ class RunFilters(BaseModel):
         None, max_length=200, description="Case-insensitive substring of the name, a tag, model, dataset or preset"
     )
     status: RunStatus | None = None
-    kind: Literal["train", "lr_find"] | None = None
+    kind: Literal["train", "lr_find", "external", "script"] | None = None
     tag: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description="Runs carrying every one of these")
     created_after: UtcDatetime | None = None
     created_before: UtcDatetime | None = None

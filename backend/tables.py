@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 from trainboard.common.statuses import (  # noqa: F401  (re-exported: the services import them from here)
     ACTIVE_STATUSES,
     CANCELLED,
+    CRASHED,
     FAILED,
     FINISHED_STATUSES,
     PRUNED,

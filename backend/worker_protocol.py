@@ -149,8 +149,16 @@ class SummaryEvent(_SequencedEvent):
     summary: dict[str, Any]
 
 
+class ConfigEvent(_SequencedEvent):
+    """More of a script's config, learnt after its run started (Lightning logs hyperparameters late); merged
+    into the config of a run of kind `external` only (a worker's run keeps the config it was launched with)."""
+
+    type: Literal["config"]
+    config: dict[str, Any]
+
+
 WorkerEvent = Annotated[
-    Union[StartEvent, MetricsEvent, ProgressEvent, LogEvent, SummaryEvent], Field(discriminator="type")
+    Union[StartEvent, MetricsEvent, ProgressEvent, LogEvent, SummaryEvent, ConfigEvent], Field(discriminator="type")
 ]
 
 
@@ -173,7 +181,7 @@ class FinishRequest(BaseModel):
     """How the worker's execution of a run ended; `requeue` hands it back to the queue."""
 
     worker_id: int = Field(ge=1, le=MAX_DB_INT)
-    status: Literal["succeeded", "failed", "cancelled", "requeue"]
+    status: Literal["succeeded", "failed", "cancelled", "crashed", "requeue"]
     error: str | None = Field(None, max_length=10_000)
     log: str | None = Field(None, max_length=1_000_000)
 

@@ -228,6 +228,21 @@ def _sweep_value_rows(r: dict[str, Any]) -> list[Row]:
     return [Row("sweep value", measure, result, "same accuracy in < 0.8x the time", _status(bool(r["meets_target"])))]
 
 
+def _sdk_overhead_rows(r: dict[str, Any]) -> list[Row]:
+    return [Row("SDK overhead", f"run.log of 2 metrics every step, {r['steps_per_side']:,} steps, interleaved with a bare loop",
+                f"{r['log_call_us']:.1f} us a call = {100 * r['share_of_1ms_step']:.2f} % of a 1 ms step "
+                f"(process CPU {r['cpu_per_call_us']:.1f} us; {r['ingest_requests']} requests)",
+                f"< {100 * r['target_share']:.0f} % of a 1 ms step", _status(bool(r["meets_target"])))]
+
+
+def _sdk_parallel_rows(r: dict[str, Any]) -> list[Row]:
+    return [Row("SDK scripts in parallel", f"{r['scripts']} scripts x {r['steps_per_script']:,} steps of 1 ms, 2 metrics a step",
+                f"{r['points_stored']:,} of {r['points_logged']:,} points stored, {r['scripts_with_errors']} scripts "
+                f"with errors; requests per run mean {r['mean_requests_per_run_per_s']:.1f}/s, "
+                f"max {r['max_requests_per_run_per_s']:.1f}/s",
+                "no error, every point once", _status(bool(r["meets_target"])))]
+
+
 FORMATTERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "trainer_throughput": _trainer_rows,
     "pipeline": _pipeline_rows,
@@ -236,6 +251,8 @@ FORMATTERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "page_load": _page_load_rows,
     "memory_format": _memory_format_rows,
     "sweep_value": _sweep_value_rows,
+    "sdk_overhead": _sdk_overhead_rows,
+    "sdk_parallel": _sdk_parallel_rows,
 }
 
 

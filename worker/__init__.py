@@ -10,6 +10,7 @@
 - `trainboard.plugins`: the registry of networks and datasets, and the loading of plugins on workers
 
 `trainboard.register_model` and `trainboard.register_dataset` add a network or a dataset (docs/plugins.md).
+`trainboard.init` starts a run of your own training script (the SDK, `trainboard.sdk`: docs/sdk.md).
 """
 
 from __future__ import annotations
@@ -21,6 +22,21 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from trainboard.plugins.registry import register_dataset, register_model  # noqa: E402  (after __version__)
 
-__all__ = ["__version__", "register_dataset", "register_model"]
+if TYPE_CHECKING:
+    from trainboard.sdk import Run, init
+
+__all__ = ["Run", "__version__", "init", "register_dataset", "register_model"]
+
+
+def __getattr__(name: str) -> Any:
+    """`trainboard.init` and `trainboard.Run`, imported on first use: `import trainboard` stays light
+    (the server imports this package and must not load the SDK's HTTP reporter)."""
+    if name in ("init", "Run"):
+        import trainboard.sdk
+
+        return getattr(trainboard.sdk, name)
+    raise AttributeError(f"module 'trainboard' has no attribute {name!r}")

@@ -103,7 +103,7 @@ def cancel_run(session: SessionDep, broker: BrokerDep, run_id: RunId) -> RunPubl
 
 
 @router.post(
-    "/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic, responses=error_responses(404)
+    "/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic, responses=error_responses(404, 409)
 )
 def clone_run(
     session: SessionDep,

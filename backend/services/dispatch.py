@@ -30,6 +30,7 @@ from trainboard.backend.worker_protocol import (
     WorkerRegister,
     WorkerRegistered,
 )
+from trainboard.common.run_kinds import EXTERNAL, SCRIPT_HOLDER_DEVICE
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ def update_offer(session: Session, worker_id: int, capabilities: dict[str, Any])
 
 def list_workers(session: Session, lease_s: float) -> WorkersPublic:
     """Registered workers, most recently seen first, with the run each holds."""
-    workers = session.exec(select(Worker).order_by(col(Worker.last_seen_at).desc(), col(Worker.id).desc())).all()
+    listed = select(Worker).where(col(Worker.device) != SCRIPT_HOLDER_DEVICE)  # a script's holder is no worker
+    workers = session.exec(listed.order_by(col(Worker.last_seen_at).desc(), col(Worker.id).desc())).all()
     held = dict(session.exec(select(Run.worker_id, Run.id).where(Run.status == RUNNING)).all())
     alive_after = utcnow() - timedelta(seconds=lease_s)
     data = [
@@ -247,7 +249,8 @@ def requeue_expired_runs(session: Session, broker: EventBroker, lease_s: float, 
     kills every worker it lands on must not bounce between them for ever.
     """
     cutoff = utcnow() - timedelta(seconds=lease_s)
-    expired = (col(Run.status) == RUNNING) & (col(Run.heartbeat_at) < cutoff)
+    # A script's run (kind external) is not requeued: nobody else can run it (services/crashes.py ends it).
+    expired = (col(Run.status) == RUNNING) & (col(Run.heartbeat_at) < cutoff) & (col(Run.kind) != EXTERNAL)
     candidates = session.exec(select(Run.id, Run.attempt, Run.worker_name).where(expired)).all()
     requeued: list[int] = []
     for run_id, attempt, worker_name in candidates:

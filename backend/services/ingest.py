@@ -8,10 +8,11 @@ therefore neither be lost nor be pre-empted by a forged high seq.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session
 
-from trainboard.backend.errors import SeqGapError
+from trainboard.backend.errors import ConflictError, SeqGapError
 from trainboard.backend.live.broker import EventBroker
 from trainboard.backend.live.run_events import (
     Outbox,
@@ -25,6 +26,7 @@ from trainboard.backend.services.holding import hold_run
 from trainboard.backend.services.metrics import insert_points
 from trainboard.backend.tables import Run
 from trainboard.backend.worker_protocol import (
+    ConfigEvent,
     IngestRequest,
     IngestResult,
     LogEvent,
@@ -36,6 +38,7 @@ from trainboard.backend.worker_protocol import (
     WorkerEvent,
 )
 from trainboard.common.jsonsafe import scrub_non_finite
+from trainboard.common.run_kinds import EXTERNAL, SCRIPT
 
 
 @dataclass
@@ -47,6 +50,7 @@ class _Batch:
     logs: list[LogEvent] = field(default_factory=list)
     progress: ProgressEvent | None = None  # only the latest counts
     summary: SummaryEvent | None = None
+    config: dict[str, Any] = field(default_factory=dict)  # a script's config learnt late, merged in order
 
 
 def _new_events(events: list[WorkerEvent], last_seq: int) -> list[WorkerEvent]:
@@ -71,6 +75,8 @@ def _sort_out(events: list[WorkerEvent]) -> _Batch:
             batch.progress = event
         elif isinstance(event, SummaryEvent):
             batch.summary = event
+        elif isinstance(event, ConfigEvent):
+            batch.config.update(event.config)
     return batch
 
 
@@ -119,7 +125,14 @@ def ingest_batch(
         session.commit()  # the lease renewal
         return IngestResult(accepted=0, duplicates=duplicates, last_seq=run.last_seq)
     batch, outbox = _sort_out(fresh), Outbox()
+    if batch.config and run.kind not in (EXTERNAL, SCRIPT):
+        session.rollback()
+        raise ConflictError(f"run {run_id} is a {run.kind} run: its config is the one it was launched with")
     run.last_seq = fresh[-1].seq
+    if batch.config:
+        run.config = {**run.config, **scrub_non_finite(batch.config)}
+        if batch.start is None and batch.summary is None:
+            announce_status(session, run, outbox)
     if batch.start is not None:
         run.info = scrub_non_finite(batch.start.info)
         device = run.info.get("device") if run.info else None

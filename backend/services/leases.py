@@ -9,15 +9,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from trainboard.backend.live.broker import EventBroker
+from trainboard.backend.services.crashes import crash_silent_scripts
 from trainboard.backend.services.dispatch import requeue_expired_runs
 
 log = logging.getLogger(__name__)
 
 
 def expire_leases_once(engine: Engine, broker: EventBroker, lease_s: float, max_attempts: int) -> list[int]:
-    """Requeue (or, after max_attempts claims, fail) every run whose lease has run out; returns their ids."""
+    """Requeue (or, after max_attempts claims, fail) every worker's run whose lease has run out, and mark
+    every silent script's run crashed; returns their ids."""
     with Session(engine, expire_on_commit=False) as session:
-        return requeue_expired_runs(session, broker, lease_s, max_attempts)
+        expired = requeue_expired_runs(session, broker, lease_s, max_attempts)
+        return expired + crash_silent_scripts(session, broker, lease_s)
 
 
 async def expire_leases_forever(

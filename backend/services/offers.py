@@ -15,6 +15,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from trainboard.backend.tables import Worker, utcnow
+from trainboard.common.run_kinds import SCRIPT, SCRIPT_HOLDER_DEVICE
+from trainboard.common.script_paths import allowed_by
 from trainboard.trainer.config import DATASET_NAMES
 from trainboard.trainer.models.registry import MODELS as BUILTIN_MODELS
 
@@ -63,7 +65,9 @@ def live_workers(session: Session, lease_s: float) -> list[LiveWorker]:
     """Workers seen within the lease, most recently seen first."""
     alive_after = utcnow() - timedelta(seconds=lease_s)
     rows = session.exec(
-        select(Worker).where(col(Worker.last_seen_at) >= alive_after).order_by(col(Worker.last_seen_at).desc())
+        select(Worker)
+        .where(col(Worker.last_seen_at) >= alive_after, col(Worker.device) != SCRIPT_HOLDER_DEVICE)  # not scripts
+        .order_by(col(Worker.last_seen_at).desc())
     ).all()
     return [as_live(w) for w in rows]
 
@@ -75,6 +79,8 @@ def as_live(worker: Worker) -> LiveWorker:
 
 def requirements(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What a run needs of a worker, in the order a missing one is reported: (what, value) pairs."""
+    if config.get("kind") == SCRIPT:  # a user's command: a worker that runs scripts from its folder
+        return [("script folder", str(config.get("cwd", ""))), *(("tag", str(t)) for t in config.get("worker_tags") or [])]
     needs = [("model", str(config.get("model", ""))), ("dataset", str(config.get("dataset", "")))]
     device = str(config.get("device") or "auto")
     if device != "auto":
@@ -90,6 +96,8 @@ def _has(worker: LiveWorker, what: str, value: str) -> bool:
         return value in worker.dataset_names()
     if what == "device":
         return worker.device_kind == value
+    if what == "script folder":
+        return allowed_by(value, [str(d) for d in worker.capabilities.get("script_dirs") or []])
     return value in worker.tags()
 
 

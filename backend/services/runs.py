@@ -16,6 +16,7 @@ from trainboard.backend.services.offers import live_workers
 from trainboard.backend.services.runnable import require_runnable
 from trainboard.backend.services.validation import default_run_name, validate_clone, validate_run_body
 from trainboard.backend.tables import ACTIVE_STATUSES, CANCELLED, Run, utcnow
+from trainboard.common.run_kinds import EXTERNAL, SCRIPT
 from trainboard.trainer.config import TrainConfig
 
 
@@ -86,6 +87,8 @@ def clone_run(
 ) -> Run:
     """Queue a new run with the config of `run_id` plus `overrides`."""
     source = get_run(session, run_id)
+    if source.kind in (EXTERNAL, SCRIPT):
+        raise ConflictError(f"run {run_id} was made by a script (kind {source.kind}): run the script again instead")
     config = validate_clone(source.config, overrides)
     return _insert_run(session, broker, config, source.preset, lease_s)
 

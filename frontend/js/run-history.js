@@ -17,8 +17,10 @@ export async function loadRunHistory(runId, { whileWaiting = () => {} } = {}) {
   const logsRequest = api(`/api/runs/${runId}/logs`, { query: { limit: 10000 } });
   // The series are read after the log: a log line carries no event id, so the log must not get ahead of the
   // series' lastEventId, or its newest lines would come again from the stream.
-  const seriesRequest = logsRequest.then(() => {
-    const request = fetchSeries(runId, [...STEP_SERIES, ...EPOCH_SERIES, ...LR_FIND_SERIES], MAX_POINTS);
+  // A script's run (kind external or script) names its metrics itself: every series it has.
+  const seriesRequest = Promise.all([runRequest, logsRequest]).then(([run]) => {
+    const names = ["external", "script"].includes(run.kind) ? [] : [...STEP_SERIES, ...EPOCH_SERIES, ...LR_FIND_SERIES];
+    const request = fetchSeries(runId, names, MAX_POINTS);
     whileWaiting(); // e.g. compile plotly.js while the server thins the series, not before the request is out
     return request;
   });

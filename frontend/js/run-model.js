@@ -1,6 +1,6 @@
 // Reads the fields the pages show from a run as the API returns it (RunPublic), in one place.
 
-export const TERMINAL_STATUSES = ["succeeded", "failed", "cancelled", "pruned"];
+export const TERMINAL_STATUSES = ["succeeded", "failed", "cancelled", "pruned", "crashed"];
 export const STATUSES = ["queued", "running", ...TERMINAL_STATUSES];
 
 /** True when the run will not change any more. */

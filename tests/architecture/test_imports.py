@@ -17,7 +17,8 @@ PACKAGE_DIRS = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["set
 
 # Which subpackage may import which (besides itself). The CLI may import everything; nothing imports it.
 ALLOWED = {
-    "trainboard": {"trainboard.plugins"},
+    "trainboard": {"trainboard.plugins", "trainboard.sdk"},  # the SDK only on first use (see LAZY)
+    "trainboard.sdk": {"trainboard.worker", "trainboard.trainer", "trainboard.common"},
     "trainboard.common": set(),
     "trainboard.plugins": set(),
     "trainboard.trainer": {"trainboard.common", "trainboard.plugins"},
@@ -25,9 +26,14 @@ ALLOWED = {
     "trainboard.backend": {"trainboard.trainer", "trainboard.common", "trainboard.frontend", "trainboard",
                            "trainboard.plugins"},
     "trainboard.cli": {"trainboard.trainer", "trainboard.common", "trainboard.worker", "trainboard.backend",
-                       "trainboard", "trainboard.plugins"},
+                       "trainboard", "trainboard.plugins", "trainboard.sdk"},
     "trainboard.frontend": set(),
 }
+
+
+# Arrows that only a module-level __getattr__ follows, on first use of the attribute: `trainboard.init` loads
+# the SDK (and with it the worker's reporter) when a script calls it, never when the server imports trainboard.
+LAZY = {("trainboard", "trainboard.sdk")}
 
 
 def product_modules() -> dict[str, Path]:
@@ -154,7 +160,7 @@ def test_the_server_reaches_the_plugin_loader_through_no_chain_of_imports() -> N
         module = todo.pop()
         if module not in seen:
             seen.add(module)
-            todo.extend(graph[module])
+            todo.extend(target for target in graph[module] if (module, target) not in LAZY)
     assert "trainboard.plugins.loading" not in seen
     assert not any(subpackage(module) in ("trainboard.worker", "trainboard.cli") for module in seen)
 
@@ -176,3 +182,37 @@ def test_every_fastapi_dependency_alias_is_defined_in_the_deps_module() -> None:
             ):
                 defined_elsewhere.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert not defined_elsewhere, defined_elsewhere
+
+
+def test_lazy_arrows_are_imports_inside_a_module_getattr_only() -> None:
+    modules = product_modules()
+    for importer, target in LAZY:
+        tree = ast.parse(modules[importer].read_text(encoding="utf-8"))
+        module_level = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        top_names = {name for node in module_level for name in imported_names_of(node)}
+        assert not any(name == target or name.startswith(f"{target}.") for name in top_names), (importer, target)
+        getattrs = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "__getattr__"]
+        inside = {name for g in getattrs for node in ast.walk(g) if isinstance(node, (ast.Import, ast.ImportFrom))
+                  for name in imported_names_of(node)}
+        assert target in inside, f"{importer} should import {target} in its __getattr__"
+
+
+def imported_names_of(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The absolute names one import statement names (no relative imports in the product)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    return [node.module or "", *(f"{node.module}.{alias.name}" for alias in node.names)]
+
+
+def test_importing_trainboard_loads_neither_the_sdk_nor_torch_until_init_is_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, trainboard\n"
+        "assert 'trainboard.sdk' not in sys.modules and 'httpx' not in sys.modules and 'torch' not in sys.modules\n"
+        "trainboard.init\n"
+        "assert 'trainboard.sdk' in sys.modules and 'torch' not in sys.modules, 'the SDK must not import torch'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

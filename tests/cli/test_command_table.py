@@ -21,6 +21,6 @@ def test_every_command_parses_its_help_and_reaches_its_own_handler() -> None:
     names = [command.name for command in COMMANDS]
     assert len(names) == len(set(names))
     for command in COMMANDS:
-        needs = {"watch": ["7"], "cancel": ["7"], "continue": ["7"], "sweep": ["--param", "lr=0.1:0.2"], "tag": ["7", "aug"], "note": ["7", "why"]}
+        needs = {"watch": ["7"], "cancel": ["7"], "continue": ["7"], "sweep": ["--param", "lr=0.1:0.2"], "tag": ["7", "aug"], "note": ["7", "why"], "sync": ["runs/"]}
         args = parser.parse_args([command.name, *needs.get(command.name, [])])
         assert args.handler is command.handler, command.name

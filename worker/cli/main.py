@@ -25,6 +25,7 @@ from trainboard.cli.commands import (
     remote,
     serve,
     sweep,
+    sync,
     train,
     worker,
 )
@@ -64,6 +65,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("presets", "list the named experiments and their reference accuracies",
             presets.add_arguments, presets.run_presets),
     Command("models", "list the models with parameter counts", models.add_arguments, models.run_models),
+    Command("sync", "upload runs a script wrote offline (trainboard.init(mode='offline'))",
+            sync.add_arguments, sync.run_sync),
 )
 
 

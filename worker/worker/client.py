@@ -81,6 +81,12 @@ class BackendClient:
         self._lease_tokens[int(run["id"])] = run["lease_token"]
         return run
 
+    def adopt(self, run_id: int, holder_id: int, lease_token: str, limits: dict[str, int]) -> None:
+        """Report for a run this client holds without a claim (a script's run: trainboard.sdk)."""
+        self.worker_id = holder_id
+        self.limits = dict(limits)
+        self._lease_tokens[run_id] = lease_token
+
     def forget(self, run_id: int) -> None:
         """Drop the lease token of a run this worker is done with."""
         self._lease_tokens.pop(run_id, None)

@@ -19,6 +19,8 @@ DEFAULT_LIMITS = {  # what a server that does not announce its limits accepted b
     "max_checkpoint_bytes": 2048 * 1024 * 1024,
 }
 BATCH_SHARE = 0.8  # of max_request_bytes: room for the envelope ({"worker_id": ..., "events": [...]})
+# The JSON of one point at most: {"name":"<100 characters>","step":2147483647,"value":-1.2345678901234567e-308}
+MAX_POINT_BYTES = 200
 
 
 def limits_of(client: Any) -> dict[str, int]:
@@ -29,6 +31,12 @@ def limits_of(client: Any) -> dict[str, int]:
 def event_item(event: dict[str, Any]) -> dict[str, Any]:
     """An outbox item for one event, with its JSON size (what it adds to a batch's body)."""
     return {"kind": "event", "event": event, "size": len(json.dumps(event, separators=(",", ":"))) + 1}
+
+
+def checked_chunk(limits: dict[str, int]) -> int:
+    """How many valid points always fit one event (names of at most 100 characters): no need to measure them."""
+    budget = int(limits["max_request_bytes"] * BATCH_SHARE)
+    return max(1, min(limits["max_points_per_event"], budget // MAX_POINT_BYTES))
 
 
 def split_points(points: list[dict[str, Any]], limits: dict[str, int]) -> Iterator[list[dict[str, Any]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import socket
 import threading
@@ -39,6 +40,7 @@ class WorkerOptions:
     tags: list[str] = field(default_factory=list)  # runs naming worker_tags go only to workers carrying them all
     plugins: list[str] = field(default_factory=list)  # loaded before the worker starts; reported as offered
     rescan_s: float = 30.0  # an idle worker looks for new datasets in its data directory this often
+    scripts: list[Path] = field(default_factory=list)  # folders it runs users' scripts from (kind script)
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -78,6 +80,9 @@ class Worker:
     def capabilities(self) -> dict[str, Any]:
         """What this worker offers: device, tags, networks and datasets (see offer.py), torch version, host."""
         self.offered = worker_offer(self.device, self.options.tags, self.options.data_dir, self.options.plugins)
+        if self.options.scripts:  # runs of kind script from these folders (worker/worker/script_runner.py)
+            self.offered["script_dirs"] = [os.path.realpath(folder) for folder in self.options.scripts]
+            self.offered["kinds"] = [*self.offered["kinds"], "script"]
         self.offered_at = time.monotonic()
         return self.offered
 
@@ -200,6 +205,10 @@ class Worker:
 
         if sink.should_stop():  # cancelled, or the worker told to stop, between the claim and the start
             return {"stopped": True}
+        if claimed["kind"] == "script":
+            from trainboard.worker.script_runner import run_script
+
+            return run_script(claimed, self.options.scripts, sink, run_dir, self.options.server, self.options.token)
         config = config_class(claimed["kind"]).model_validate({**claimed["config"], "device": self.device})
         if claimed["kind"] == "lr_find":
             from trainboard.trainer.lr_finder import run_lr_find

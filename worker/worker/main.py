@@ -35,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "comma-separated); runs that name worker_tags go only to workers carrying them all")
     parser.add_argument("--rescan", type=float, default=30.0, metavar="SECONDS",
                         help="between runs, look this often for datasets added to the data directory (default 30)")
+    parser.add_argument("--scripts", type=Path, action="append", default=[], metavar="DIR",
+                        help="run users' scripts (runs of kind script) from inside DIR; repeatable (default: none)")
     parser.add_argument("--give-up-after", type=float, default=300.0, metavar="SECONDS",
                         help="fail a run whose reports the server keeps refusing with errors for this long "
                              "(default 300; a server that cannot be reached is waited for without limit)")
@@ -62,6 +64,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         server=args.server, device=args.device, name=args.name, data_dir=args.data_dir, work_dir=args.work_dir,
         token=os.environ.get("TRAINBOARD_TOKEN") or None, poll_s=args.poll, max_runs=args.max_runs,
         give_up_s=args.give_up_after, tags=[*env_tags, *args.tags], plugins=plugins, rescan_s=args.rescan,
+        scripts=args.scripts,
     )
     worker = Worker(options)
     signal.signal(signal.SIGTERM, lambda *_: worker.request_shutdown())

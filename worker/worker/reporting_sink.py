@@ -21,7 +21,7 @@ from trainboard.trainer.sink import MetricPoint, Progress, Sink
 from trainboard.worker.client import BackendClient
 from trainboard.worker.delivery import GIVE_UP_S, Delivery, Pacer
 from trainboard.worker.event_buffer import EventBuffer
-from trainboard.worker.event_items import event_item, limits_of, split_points
+from trainboard.worker.event_items import checked_chunk, event_item, limits_of, split_points
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,26 @@ class ReportingSink(Sink):
         self._event("start", info=info)
 
     def on_metrics(self, points: list[MetricPoint]) -> None:
-        for chunk in split_points([asdict(p) for p in points], self.limits):  # _event scrubs NaN once
-            self._event("metrics", points=chunk)
+        self.on_point_dicts([asdict(p) for p in points])
+
+    def on_point_dicts(self, points: list[dict[str, Any]], checked: bool = False) -> None:
+        """Points as {"name", "step", "value"} dicts (the SDK builds these directly: no dataclass per point).
+
+        checked=True: every value is a finite float or None and every name valid (the SDK checked them), so
+        the points are cut into events by count alone, and neither measured nor scrubbed again.
+        """
+        if not checked:
+            for chunk in split_points(points, self.limits):  # _event scrubs NaN once
+                self._event("metrics", points=chunk)
+            return
+        size = checked_chunk(self.limits)
+        for start in range(0, len(points), size):
+            self._seq += 1
+            self._put(event_item({"seq": self._seq, "type": "metrics", "points": points[start:start + size]}))
+
+    def on_config(self, config: dict[str, Any]) -> None:
+        """More config of a script's run (the SDK): merged into the run's config on the server."""
+        self._event("config", config=config)
 
     def on_progress(self, progress: Progress) -> None:
         self._event("progress", **asdict(progress))

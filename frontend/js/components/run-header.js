@@ -91,6 +91,7 @@ export class RunHeader {
     this.errorBox.textContent = r.error || "";
     this.errorBox.classList.toggle("hidden", !r.error);
     this.cancelButton.classList.toggle("hidden", isFinished(r));
+    this.cloneButton.classList.toggle("hidden", r.kind === "external" || r.kind === "script"); // a script's run: run the script again
     this.checkpointLink.classList.toggle("hidden", !this.hasCheckpoint);
     this.continueButton.classList.toggle("hidden", !this.canContinue());
   }

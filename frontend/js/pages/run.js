@@ -1,4 +1,5 @@
-// Run page (/runs/{id}): a training run drawn live over SSE. LR range tests are handed to lrfind.js.
+// Run page (/runs/{id}): a training run drawn live over SSE. LR range tests are handed to lrfind.js, a
+// script's run (kind external) to external-view.js.
 //
 // run-history.js loads the run, its log and its series thinned by the server, with the event id they are
 // complete up to; run-view.js builds the page and draws them, then run-follow.js follows the live stream
@@ -21,6 +22,9 @@ export function mount(root, { params, prefetched }) {
     if (history.run.kind === "lr_find") {
       const { showLrFind } = await import("./lrfind.js");
       if (!page.disposed) await showLrFind(root, history, page);
+    } else if (history.run.kind === "external" || history.run.kind === "script") {
+      const { buildExternalView } = await import("./external-view.js");
+      if (!page.disposed) await showTraining(root, history, page, buildExternalView);
     } else {
       await showTraining(root, history, page);
     }
@@ -33,9 +37,9 @@ export function mount(root, { params, prefetched }) {
   };
 }
 
-/** Build the training run view, draw its history once plotly.js is ready, then keep it live until the run ends. */
-async function showTraining(root, history, page) {
-  const view = buildTrainingView(root, history.run, page);
+/** Build the run's view, draw its history once plotly.js is ready, then keep it live until the run ends. */
+async function showTraining(root, history, page, buildView = buildTrainingView) {
+  const view = buildView(root, history.run, page);
   await loadPlotly();
   if (page.disposed) return;
   await view.drawHistory(history);

@@ -26,6 +26,8 @@ export class FilterBar {
       h("option", { value: "" }, "all kinds"),
       h("option", { value: "train" }, "train"),
       h("option", { value: "lr_find" }, "lr_find"),
+      h("option", { value: "external" }, "external (SDK)"),
+      h("option", { value: "script" }, "script"),
     );
     this.tagInput = h("input", { type: "text", placeholder: "tag", size: "10", "data-testid": "tag-filter", "aria-label": "Filter by tag" });
     this.tagChips = h("span", { class: "chips", "data-testid": "active-tags" });
