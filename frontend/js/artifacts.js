@@ -11,6 +11,11 @@ export async function listArtifacts(runId) {
   return (answer.data || []).map((a) => a.name);
 }
 
+/** True for artifacts this page can fetch as JSON. */
+export function isJsonArtifact(name) {
+  return name in ENDPOINTS;
+}
+
 /** The JSON payload of one artifact. */
 export function fetchArtifact(runId, name) {
   return api(`/api/runs/${runId}/${ENDPOINTS[name]}`);

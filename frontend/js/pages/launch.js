@@ -2,12 +2,13 @@
 //
 // Prefill from the URL: ?preset=NAME, ?from=RUN_ID (clone a run's config), ?lrfind=RUN_ID[&rule=RULE]
 // (an LR range test's training config with the suggested LR), ?continue=RUN_ID (continue a run from its
-// checkpoint: see launch-continue.js), ?mode=sweep (the sweep tab). "Seeds" above 1 launches a seed group and
+// checkpoint: see launch-continue.js), ?mode=sweep (the sweep tab), ?mode=script (a user's own command). "Seeds" above 1 launches a seed group and
 // opens it on the compare page. The sweep tab adds a search space: the config is the sweep's base.
 
 import { ApiError, api, fieldErrors } from "../api.js";
 import { loadConfigFields } from "../config-schema.js";
 import { ConfigForm } from "../components/config-form.js";
+import { ScriptForm } from "../components/script-form.js";
 import { SpaceEditor } from "../components/space-editor.js";
 import { h } from "../dom.js";
 import { formatLr } from "../format.js";
@@ -25,17 +26,23 @@ export function mount(root, { query }) {
   const seedsError = h("span", { class: "field-error", "data-testid": "error-seeds", role: "alert" });
   const seedsField = h("label", { class: "inline-field", for: "launch-seeds", title: "Launch this many runs with seeds seed, seed + 1, …: a seed group, compared as its mean and spread" }, "seeds ", seedsInput, seedsError);
   const formHost = h("div", {}, h("p", { class: "muted" }, "Loading the config fields…"));
-  const modeButtons = [["run", "One run"], ["sweep", "Sweep"]].map(([mode, label]) =>
+  const modeButtons = [["run", "One run"], ["sweep", "Sweep"], ["script", "Script"]].map(([mode, label]) =>
     h("button", { type: "button", "data-mode": mode, "data-testid": `mode-${mode}`, onclick: () => setMode(mode) }, label));
   const modeToggle = h("div", { class: "toggle", "data-testid": "launch-mode" }, modeButtons);
   let mode = "run";
   let space = null; // the SpaceEditor, once the fields are known
+  const script = new ScriptForm();
   const setMode = (next) => {
     mode = next;
     for (const b of modeButtons) b.classList.toggle("on", b.dataset.mode === mode);
     space?.el.classList.toggle("hidden", mode !== "sweep");
-    seedsField.classList.toggle("hidden", mode === "sweep" || continuing !== null);
-    submit.textContent = continuing ? "Continue" : mode === "sweep" ? "Start sweep" : "Launch";
+    script.el.classList.toggle("hidden", mode !== "script");
+    config?.el.classList.toggle("hidden", mode === "script");
+    resetButton.classList.toggle("hidden", mode === "script" || continuing !== null);
+    presetBar.closest(".panel").classList.toggle("hidden", mode === "script" || continuing !== null);
+    if (mode === "script") script.showWorkers();
+    seedsField.classList.toggle("hidden", mode !== "run" || continuing !== null);
+    submit.textContent = continuing ? "Continue" : mode === "sweep" ? "Start sweep" : mode === "script" ? "Launch script" : "Launch";
   };
   const form = h("form", { id: "launch-form", "data-testid": "launch-form", novalidate: true }, formHost);
 
@@ -72,8 +79,6 @@ export function mount(root, { query }) {
       continuing = await prefillContinue(config, continueId);
       setMode("run");
       modeToggle.classList.add("hidden");
-      resetButton.classList.add("hidden");
-      presetBar.closest(".panel").classList.add("hidden");
       banner.textContent = `Continues run #${continueId} from its checkpoint after epoch ${continuing.done}: same weights, optimizer state and step; epochs counts from its start. The greyed fields are kept from it.`;
       banner.classList.remove("hidden");
     } else if (fromLrFind) {
@@ -116,9 +121,10 @@ export function mount(root, { query }) {
     formHost.replaceChildren(
       config.el,
       space.el,
+      script.el,
       h("div", { class: "form-actions" }, submit, seedsField, resetButton, config.generalError),
     );
-    setMode(query.get("mode") === "sweep" ? "sweep" : "run");
+    setMode(["sweep", "script"].includes(query.get("mode")) ? query.get("mode") : "run");
     presetBar.replaceChildren(
       ...presets.map((p) =>
         h(
@@ -145,6 +151,10 @@ export function mount(root, { query }) {
     seedsError.textContent = "";
     submit.disabled = true;
     try {
+      if (mode === "script") {
+        await launchScript();
+        return;
+      }
       const body = config.values();
       if (continuing) {
         const changes = continueChanges(continuing.parent.config, body);
@@ -175,6 +185,18 @@ export function mount(root, { query }) {
       submit.disabled = false;
     }
   });
+
+  const launchScript = async () => {
+    script.clearErrors();
+    const body = script.body();
+    if (!body) return;
+    try {
+      const run = await api("/api/runs/script", { method: "POST", body });
+      navigate(`/runs/${run.id}`);
+    } catch (error) {
+      script.showErrors(fieldErrors(error, Object.keys(script.inputs)));
+    }
+  };
 
   const startSweep = async (body) => {
     space.clearErrors();
