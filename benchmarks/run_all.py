@@ -220,11 +220,13 @@ def _sweep_value_rows(r: dict[str, Any]) -> list[Row]:
     measure = (f"{r['dataset']} {r['train_limit']:,}/{r['test_limit']:,} images, {r['budget_trial_epochs']} trial-epochs, "
                f"{len(r['seeds'])} seeds: random search (no pruning) / TPE + ASHA")
     to_best = r["tpe_asha_seconds_to_random_best"]
+    epochs = ", ".join("-" if e is None else f"{e:g}" for e in r["tpe_asha_trial_epochs_to_random_best"])
     result = (f"best test acc {100 * r['random_best_test_acc']:.1f} % / {100 * r['tpe_asha_best_test_acc']:.1f} %; "
               f"{r['random_seconds']:.0f} s / {r['tpe_asha_seconds']:.0f} s; TPE + ASHA ran {r['tpe_asha_trials']:.1f} trials "
               f"({r['tpe_asha_pruned']:.1f} pruned), reached random's best in "
               f"{r['tpe_asha_seeds_reaching_random_best']} of {len(r['seeds'])} seeds"
-              + (f", after {to_best:.0f} s" if to_best is not None else ""))
+              + (f", after {to_best:.0f} s" if to_best is not None else "")
+              + f"; trial-epochs to it: random {r['random_trial_epochs_to_its_best']:.1f}, TPE + ASHA {epochs}")
     return [Row("sweep value", measure, result, "same accuracy in < 0.8x the time", _status(bool(r["meets_target"])))]
 
 

@@ -8,8 +8,9 @@ it tries more of them. The sampler and pruner are the sweep service's own (train
 on an in-memory Optuna study: no server in between, so the figures are the search's, not the transport's.
 
 Reported per search: the best final test accuracy, the wall time, the trial-epochs spent, the trials (and
-how many were pruned), and the wall time at which the search first came within 0.5 points of the random
-search's best.
+how many were pruned or diverged), and the wall time and the trial-epochs at which the search first came
+within 0.5 points of the random search's best. Trial-epochs are the work done: on a shared machine the wall
+times move with its load, the trial-epochs do not (the CPU trainer is deterministic).
 
     python -m benchmarks.sweep_value [--quick]
 """
@@ -78,7 +79,7 @@ def search(sampler: str, pruner: str, seed: int, plan: dict[str, Any], data: Any
     sweep = _sweep(sampler, pruner, seed, plan)
     study = optuna.create_study(direction="maximize", pruner=pruner_for(sweep, plan["epochs"]))
     budget, spent, best = plan["trials"] * plan["epochs"], 0.0, None
-    history: list[tuple[float, float]] = []  # (seconds since the start, best accuracy so far)
+    history: list[tuple[float, float, float]] = []  # (seconds since the start, trial-epochs spent, best so far)
     pruned = failed = 0
     started = time.perf_counter()
     while spent < budget - 1e-9:
@@ -103,13 +104,14 @@ def search(sampler: str, pruner: str, seed: int, plan: dict[str, Any], data: Any
             study.tell(trial, accuracy)
             best = accuracy if best is None else max(best, accuracy)
         if best is not None:
-            history.append((time.perf_counter() - started, best))
+            history.append((time.perf_counter() - started, round(spent, 2), best))
     return {"best_test_acc": best, "seconds": time.perf_counter() - started, "trial_epochs": round(spent, 2),
             "trials": len(study.trials), "pruned": pruned, "diverged": failed, "history": history}
 
 
-def _time_to_reach(history: list[list[float]] | list[tuple[float, float]], target: float) -> float | None:
-    return next((seconds for seconds, best in history if best >= target - CLOSE), None)
+def _reached(history: list[tuple[float, float, float]], target: float) -> tuple[float | None, float | None]:
+    """(seconds, trial-epochs) at which the best so far first came within CLOSE of `target`."""
+    return next(((seconds, epochs) for seconds, epochs, best in history if best >= target - CLOSE), (None, None))
 
 
 def run(quick: bool, plan: dict[str, Any] | None = None, data: Any = None) -> dict[str, Any]:
@@ -124,7 +126,7 @@ def run(quick: bool, plan: dict[str, Any] | None = None, data: Any = None) -> di
         tpe_asha = search("tpe", "asha", seed, plan, data)
         target = random_search["best_test_acc"]
         for result in (random_search, tpe_asha):
-            result["seconds_to_random_best"] = _time_to_reach(result["history"], target)
+            result["seconds_to_random_best"], result["trial_epochs_to_random_best"] = _reached(result["history"], target)
         seeds.append({"seed": seed, "random": random_search, "tpe_asha": tpe_asha})
         logger.info("seed %d: random %.3f in %.0f s; TPE+ASHA %.3f in %.0f s (%d of %d trials pruned)", seed,
                     random_search["best_test_acc"], random_search["seconds"], tpe_asha["best_test_acc"],
@@ -135,6 +137,8 @@ def run(quick: bool, plan: dict[str, Any] | None = None, data: Any = None) -> di
         return statistics.mean(values) if values else None
 
     reached = [s["tpe_asha"]["seconds_to_random_best"] for s in seeds]
+    reached_epochs = [s["tpe_asha"]["trial_epochs_to_random_best"] for s in seeds]
+    random_epochs = [s["random"]["trial_epochs_to_random_best"] for s in seeds]
     random_seconds = mean("random", "seconds")
     results = {
         **{k: plan[k] for k in ("dataset", "train_limit", "test_limit", "epochs")},
@@ -149,6 +153,9 @@ def run(quick: bool, plan: dict[str, Any] | None = None, data: Any = None) -> di
         "tpe_asha_seeds_reaching_random_best": sum(r is not None for r in reached),
         "tpe_asha_seconds_to_random_best": statistics.mean([r for r in reached if r is not None]) if any(
             r is not None for r in reached) else None,
+        # The same in trial-epochs: the work done, which the machine's load does not change.
+        "random_trial_epochs_to_its_best": statistics.mean(random_epochs),
+        "tpe_asha_trial_epochs_to_random_best": list(reached_epochs),
     }
     to_best = results["tpe_asha_seconds_to_random_best"]
     results["meets_target"] = bool(

@@ -26,8 +26,10 @@ def test_both_searches_spend_the_budget_and_the_row_reports_them(synthetic_data:
     assert tpe_asha["trials"] >= 3 and tpe_asha["trials"] - tpe_asha["pruned"] >= 1  # the first is never pruned
     for search in (random_search, tpe_asha):
         assert 0 < search["best_test_acc"] <= 1 and search["seconds"] > 0
-        assert [best for _, best in search["history"]] == sorted(best for _, best in search["history"])
+        assert [best for _, _, best in search["history"]] == sorted(best for _, _, best in search["history"])
+        assert [spent for _, spent, _ in search["history"]] == sorted(spent for _, spent, _ in search["history"])
     assert random_search["seconds_to_random_best"] is not None  # it reaches its own best
+    assert 0 < random_search["trial_epochs_to_random_best"] <= 9
     (row,) = table_rows("sweep_value", results)
     assert row.benchmark == "sweep value" and "random search (no pruning) / TPE + ASHA" in row.measure
     assert row.status in ("met", "missed")
