@@ -30,6 +30,7 @@ class ProgressPublic(BaseModel):
     total_steps: int
     images_per_s: float | None = None
     eta_s: float | None = None  # seconds
+    phase: str | None = None  # what the run is doing when not plain training: "loading cifar10", "building resnet9"
 
 
 class RunPublic(BaseModel):

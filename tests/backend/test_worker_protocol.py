@@ -64,7 +64,8 @@ def test_ingest_updates_progress_summary_info_and_best_accuracy(client: TestClie
     run = create_run(client)["id"]
     worker = register(client)
     claim(client, worker)
-    progress = {"epoch": 2, "epochs": 4, "step": 20, "total_steps": 40, "images_per_s": 1000.5, "eta_s": 3.0}
+    progress = {"epoch": 2, "epochs": 4, "step": 20, "total_steps": 40, "images_per_s": 1000.5, "eta_s": 3.0,
+                "phase": "evaluating on 10 test images"}
     events = [
         {"seq": 1, "type": "start", "info": {"device": "cpu", "classes": ["a", "b"], "parameters": 62006}},
         {

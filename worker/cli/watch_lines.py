@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trainboard.cli.rest_client import ServerEvent
-from trainboard.common.statuses import FAILED, FINISHED_STATUSES, SUCCEEDED
+from trainboard.common.statuses import DIVERGED, FAILED, FINISHED_STATUSES, SUCCEEDED
 
 PROGRESS_EVERY_S = 2.0  # at most one progress line per this many seconds
 
@@ -33,8 +33,8 @@ def outcome_line(run: dict[str, Any]) -> str:
     if status == SUCCEEDED:
         summary = run.get("summary") or {}
         return f"run {run['id']} succeeded: test accuracy {_percent(summary.get('test_accuracy'))}"
-    if status == FAILED:
-        return f"run {run['id']} failed: {run.get('error') or 'no reason given'}"
+    if status in (FAILED, DIVERGED):
+        return f"run {run['id']} {status}: {run.get('error') or 'no reason given'}"
     return f"run {run['id']} {status}"
 
 

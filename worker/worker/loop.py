@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 
 from trainboard.common.retry import call_with_retries, describe_failure
+from trainboard.common.statuses import DIVERGED
+from trainboard.trainer.watchdog import TrainingDivergedError
 from trainboard.worker.client import BackendClient, LeaseLostError
 from trainboard.worker.heartbeat import Heartbeat
 from trainboard.worker.offer import with_current_datasets, worker_offer
@@ -169,6 +171,11 @@ class Worker:
                 status = "cancelled"
             elif self.shutdown.is_set() and summary.get("stopped"):
                 status = "requeue"
+        except TrainingDivergedError as exc:  # the watchdog stopped it; its last good checkpoint is uploaded
+            status, error = DIVERGED, str(exc)[:2000]
+            log.warning("run %s diverged: %s", run_id, error)
+            if sink is not None:
+                sink.on_log("error", error)
         except Exception as exc:
             status, error, log_text = "failed", failure_reason(exc), traceback.format_exc()
             log.error("run %s failed: %s", run_id, error)
