@@ -235,6 +235,10 @@ class WorkerPublic(BaseModel):
     last_seen_at: UtcDatetime
     alive: bool = Field(description="Seen within the lease")
     run_id: int | None = Field(description="The run it holds now")
+    load: dict[str, float] = Field(
+        default_factory=dict, description="Latest value of each system/... series of that run: CPU %, RSS (MB), "
+        "on a GPU its utilisation % and memory (MB), the share of step time waiting on data; {} when idle",
+    )
 
 
 class WorkersPublic(BaseModel):

@@ -14,6 +14,7 @@ route(
   ({ id }) => loadRunHistory(Number(id), { whileWaiting: () => loadPlotly().catch(() => {}) }),
 );
 route(/^\/compare$/, () => import("./pages/compare.js"));
+route(/^\/workers$/, () => import("./pages/workers.js"));
 
 const indicator = document.getElementById("live-indicator");
 onConnectionChange((open) => {

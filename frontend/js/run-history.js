@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { listArtifacts } from "./artifacts.js";
-import { EPOCH_SERIES, LR_FIND_SERIES, STEP_SERIES, fetchSeries } from "./metrics.js";
+import { EPOCH_SERIES, LR_FIND_SERIES, STEP_SERIES, SYSTEM_SERIES, fetchSeries } from "./metrics.js";
 
 // Per series; the server keeps each bucket's extremes. An LR range test has at most this many iterations in
 // practice, so its three series come back whole and line up by step.
@@ -18,7 +18,7 @@ export async function loadRunHistory(runId, { whileWaiting = () => {} } = {}) {
   // The series are read after the log: a log line carries no event id, so the log must not get ahead of the
   // series' lastEventId, or its newest lines would come again from the stream.
   const seriesRequest = logsRequest.then(() => {
-    const request = fetchSeries(runId, [...STEP_SERIES, ...EPOCH_SERIES, ...LR_FIND_SERIES], MAX_POINTS);
+    const request = fetchSeries(runId, [...STEP_SERIES, ...EPOCH_SERIES, ...LR_FIND_SERIES, ...SYSTEM_SERIES], MAX_POINTS);
     whileWaiting(); // e.g. compile plotly.js while the server thins the series, not before the request is out
     return request;
   });

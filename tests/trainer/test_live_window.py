@@ -121,3 +121,11 @@ def test_the_rate_is_smoothed_and_the_slow_first_window_does_not_count() -> None
     for _ in range(60):  # a minute at the new rate: the rate has followed
         eta.add_window(5, 1.0)
     assert eta.seconds_per_step == pytest.approx(0.2, rel=0.01)
+
+
+def test_each_read_of_the_window_says_what_share_of_the_step_time_waited_on_data(synthetic_data: Any) -> None:
+    sink = RecordingSink()
+    train(_config(epochs=1, log_every=2), sink, data=synthetic_data)
+    shares = [p for p in sink.points if p.name == "system/data_wait_share"]
+    assert [p.step for p in shares] == [p.step for p in sink.points if p.name == "images_per_s"]
+    assert shares and all(0 <= p.value <= 1 for p in shares)

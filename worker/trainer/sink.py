@@ -5,6 +5,7 @@ Everything passed to a sink is plain data (ints, floats, strings, lists, dicts),
 
 Metric names (x = `step` of each point):
     per training step (x = global step, from 1):   loss, lr, images_per_s
+    per read of the step window (x = global step):  system/data_wait_share (host time waiting for batches)
     per epoch (x = epoch, from 1):                  train_loss, train_acc, test_loss, test_acc
     per LR-finder iteration (x = iteration, from 1): lrf_lr, lrf_loss, lrf_smoothed
     machine load (x = global step, a sample every few seconds): system/... (see worker/worker/load_sampler.py)

@@ -71,6 +71,10 @@ class _StepWindow:
     labels: list[torch.Tensor] = field(default_factory=list)  # (B,) on the device
     started: float = 0.0  # the trainer's clock (seconds) when the window opened
     reads: int = 0  # device reads so far (one sync each)
+    # Host seconds of the window's steps spent waiting for the next batch, and in the step itself (on a GPU the
+    # step's kernels run asynchronously: this is host time, in which the wait for a full queue shows up).
+    data_s: float = 0.0
+    compute_s: float = 0.0
 
     def add(self, step: int, lr: float, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
         self.steps.append(step)
@@ -82,6 +86,7 @@ class _StepWindow:
     def reset(self, now: float) -> None:
         self.steps, self.lrs, self.losses, self.logits, self.labels = [], [], [], [], []
         self.started = now
+        self.data_s = self.compute_s = 0.0
 
     def read(self, grad_norm: torch.Tensor | None = None) -> tuple[list[float], list[int], int, float | None]:
         """(loss per step, images per step, correct predictions, `grad_norm`'s value), in one device sync."""
@@ -275,10 +280,15 @@ class Trainer:
         self.train_loader.set_epoch(epoch - 1)
         sums = _EpochSums.from_extra(partial_sums)
         clock, log_every = self.clock, self.config.log_every
-        self._window.reset(clock())
+        window = self._window
+        window.reset(clock())
+        done = window.started  # host clock when the last step's work ended: the wait for the next batch begins
         for index, (images, labels) in enumerate(self.train_loader):
             if index < skip:
+                done = clock()
                 continue  # the loader's randomness depends only on (seed, epoch, batch order): skip, don't reseed
+            got = clock()
+            window.data_s += got - done
             lr = self.schedule.apply(self.global_step)
             with self.autocast():
                 logits = self.train_network(images)
@@ -287,11 +297,13 @@ class Trainer:
             loss.backward()
             self.optimizer.step()
             self.global_step += 1
-            self._window.add(self.global_step, lr, loss.detach(), logits.detach(), labels)
-
-            # A host clock read per step costs nothing on the device; the window is read when either is due.
-            if self.global_step % log_every == 0 or clock() - self._window.started >= READ_INTERVAL_S:
+            window.add(self.global_step, lr, loss.detach(), logits.detach(), labels)
+            # Host clock reads per step cost nothing on the device; the window is read when either is due.
+            done = clock()
+            window.compute_s += done - got
+            if self.global_step % log_every == 0 or done - window.started >= READ_INTERVAL_S:
                 self._read_window(epoch, sums)
+                done = clock()
             if self.sink.should_stop():
                 self._read_window(epoch, sums)
                 return sums, True
@@ -319,6 +331,10 @@ class Trainer:
         points += [MetricPoint("lr", s, v) for s, v in zip(window.steps, window.lrs)]
         # Throughput is only measurable per window (reading it per step would force a sync per step).
         points.append(MetricPoint("images_per_s", window.steps[-1], images_per_s))
+        if window.data_s + window.compute_s > 0:  # the share of step time spent waiting for the data
+            points.append(MetricPoint(
+                "system/data_wait_share", window.steps[-1], window.data_s / (window.data_s + window.compute_s)
+            ))
         self.sink.on_metrics(points)
 
         self._send_progress(epoch, self._training_phase(epoch))

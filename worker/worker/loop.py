@@ -19,6 +19,7 @@ from trainboard.common.statuses import DIVERGED
 from trainboard.trainer.watchdog import TrainingDivergedError
 from trainboard.worker.client import BackendClient, LeaseLostError
 from trainboard.worker.heartbeat import Heartbeat
+from trainboard.worker.load_sampler import LoadSampler
 from trainboard.worker.offer import with_current_datasets, worker_offer
 from trainboard.worker.reporting_sink import ReportingSink
 
@@ -163,7 +164,7 @@ class Worker:
         try:
             run_dir.mkdir(parents=True, exist_ok=True)
             sink = ReportingSink(self.client, run_id, int(claimed.get("next_seq", 1)), run_dir, stop,
-                                 give_up_s=self.options.give_up_s)
+                                 give_up_s=self.options.give_up_s, load=LoadSampler(self.device))
             summary = self._train(claimed, run_dir, sink)
             if sink.failure:
                 status, error = "failed", sink.failure

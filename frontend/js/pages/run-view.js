@@ -8,6 +8,7 @@ import { drawConfusion } from "../charts/confusion.js";
 import { drawFeatureMaps } from "../charts/feature-maps.js";
 import { LossChart } from "../charts/loss-chart.js";
 import { drawPerClass } from "../charts/per-class.js";
+import { memoryChart, usageChart } from "../charts/system-charts.js";
 import { configTable } from "../components/config-table.js";
 import { LogView } from "../components/log-view.js";
 import { RunHeader } from "../components/run-header.js";
@@ -59,6 +60,8 @@ export function buildTrainingView(root, run, page) {
   const epochLossBox = chartBox("epoch-loss-chart");
   const confusionBox = chartBox("confusion-chart", true);
   const perClassBox = chartBox("per-class-chart", true);
+  const usageBox = chartBox("system-usage-chart");
+  const memoryBox = chartBox("system-memory-chart");
   const fmapsBox = h("div", { "data-testid": "feature-maps" }, h("p", { class: "empty-note" }, "Feature maps appear after the first evaluation."));
   const confusionNote = h("p", { class: "empty-note" }, "The confusion matrix appears when the run finishes.");
   const log = new LogView();
@@ -82,6 +85,7 @@ export function buildTrainingView(root, run, page) {
     ),
     h("div", { style: "height: 1rem" }),
     panel("Feature maps", "feature-maps"),
+    h("div", { class: "grid-2" }, panel("Machine load", "system-usage"), panel("Memory", "system-memory")),
     h("div", { class: "grid-2" }, panel("Config", "config"), panel("Log", "log")),
   );
   const panels = Object.fromEntries([...root.querySelectorAll("section.panel")].map((p) => [p.dataset.testid.replace(/-panel$/, ""), p]));
@@ -92,6 +96,8 @@ export function buildTrainingView(root, run, page) {
   panels.confusion.append(confusionNote, confusionBox);
   panels["per-class"].append(perClassBox);
   panels["feature-maps"].append(fmapsBox);
+  panels["system-usage"].append(usageBox);
+  panels["system-memory"].append(memoryBox);
   panels.config.append(configTable(run.config));
   panels.log.append(log.el);
   confusionBox.classList.add("hidden");
@@ -103,7 +109,9 @@ export function buildTrainingView(root, run, page) {
   const epochs = run.config?.epochs ?? 1;
   const accuracy = accuracyChart(accBox, epochs);
   const epochLoss = epochLossChart(epochLossBox, epochs);
-  page.cleanups.push(() => [lossChart, lrLine, accuracy, epochLoss].forEach((c) => c.dispose()));
+  const usage = usageChart(usageBox);
+  const memory = memoryChart(memoryBox);
+  page.cleanups.push(() => [lossChart, lrLine, accuracy, epochLoss, usage, memory].forEach((c) => c.dispose()));
 
   // Artifacts: remember the last payloads, so the confusion toggle can redraw without a request.
   let confusion = null;
@@ -154,6 +162,8 @@ export function buildTrainingView(root, run, page) {
         lrLine.draw(series),
         accuracy.draw(series),
         epochLoss.draw(series),
+        usage.draw(series),
+        memory.draw(series),
         ...artifacts.map(showArtifact),
       ]);
     },
@@ -163,6 +173,8 @@ export function buildTrainingView(root, run, page) {
       await lrLine.extend(grouped);
       await accuracy.extend(grouped);
       await epochLoss.extend(grouped);
+      await usage.extend(grouped);
+      await memory.extend(grouped);
     },
     /** New counters, a new status or the whole run read back: the header and the cards follow. */
     update(changes) {
@@ -175,6 +187,8 @@ export function buildTrainingView(root, run, page) {
       await lrLine.trimAfter(data.step);
       await accuracy.trimAfter(data.epoch);
       await epochLoss.trimAfter(data.epoch);
+      await usage.trimAfter(data.step);
+      await memory.trimAfter(data.step);
       log.append("warning", `resumed from the checkpoint after epoch ${data.epoch} (step ${data.step})`);
     },
   };
