@@ -10,9 +10,9 @@ Target: the first loss point under 250 ms (median).
 
 A second case, launched after the first, reads its loss only every 10,000 steps (`log_every`
 10,000) on an epoch of 2,048 slow steps (seed_resnet at batch 2, several seconds): its first loss point
-comes from the trainer's time-based read of the step window (READ_INTERVAL_S, 1 s), not from log_every or
+comes from the trainer's time-based read of the step window (`log_every_s`, 1 s), not from log_every or
 the epoch's end. Its figures: POST -> first loss point, and the step that point was at (far short of 10,000
-and of the epoch's 2,048 when the time-based read did it). Target: under READ_INTERVAL_S + 1 s (median).
+and of the epoch's 2,048 when the time-based read did it). Target: under `log_every_s` + 1 s (median).
 
     python -m benchmarks.launch_latency [--quick]
 """
@@ -44,7 +44,7 @@ RUN = {"preset": "origin-2ep", "dataset": "synthetic", "epochs": 1, "train_limit
 SLOW_RUN = {**RUN, "model": "seed_resnet", "batch_size": 2, "log_every": 10_000}
 SLOW_STEPS_PER_EPOCH = 4096 // 2
 SLOW_SETTLE_S = 3.0  # after cancelling a log_every 10,000 run: its worker notices at its next read (about 1 s)
-SLOW_TARGET_MEDIAN_MS = 2000.0  # READ_INTERVAL_S (1 s) after the first step, plus the launch and a slow first step
+SLOW_TARGET_MEDIAN_MS = 2000.0  # log_every_s (1 s) after the first step, plus the launch and a slow first step
 
 
 def _percentile(values: list[float], fraction: float) -> float:

@@ -11,7 +11,7 @@ from tests.trainer.device_reads import counted_device_reads
 from trainboard.trainer.config import TrainConfig
 from trainboard.trainer.eta import EtaEstimator
 from trainboard.trainer.sink import MetricPoint, RecordingSink
-from trainboard.trainer.train import READ_INTERVAL_S, Trainer, train
+from trainboard.trainer.train import Trainer, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -39,11 +39,12 @@ class LossCalls(RecordingSink):
 def test_the_window_is_read_after_a_second_even_when_log_every_is_huge(
     synthetic_data: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A fake host clock on which every training step takes a quarter of READ_INTERVAL_S: the window must be
-    # read after every 4th step although log_every (100,000) is never reached, and only then.
+    # A fake host clock on which every training step takes a quarter of log_every_s (a second by default): the
+    # window must be read after every 4th step although log_every (100,000) is never reached, and only then.
     sink = LossCalls()
     trainer = Trainer(_config(), sink, data=synthetic_data)
-    trainer.clock = lambda: trainer.global_step * READ_INTERVAL_S / 4
+    assert trainer.config.log_every_s == 1.0
+    trainer.clock = lambda: trainer.global_step * trainer.config.log_every_s / 4
     with counted_device_reads(monkeypatch) as reads:
         summary = trainer.run()
     assert summary["global_step"] == 16  # 8 steps per epoch

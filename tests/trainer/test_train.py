@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +86,6 @@ def test_sink_receives_only_plain_data(synthetic_data: Any, tmp_path: Path) -> N
 
 
 def test_losses_are_read_every_log_every_steps(synthetic_data: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("trainboard.trainer.train.READ_INTERVAL_S", math.inf)  # only log_every decides here
     sink = RecordingSink()
     calls: list[list[int]] = []
     original = sink.on_metrics
@@ -97,7 +95,7 @@ def test_losses_are_read_every_log_every_steps(synthetic_data: Any, monkeypatch:
         original(points)
 
     sink.on_metrics = record_call  # type: ignore[method-assign]
-    train(_config(log_every=3), sink, data=synthetic_data)
+    train(_config(log_every=3, log_every_s=86_400), sink, data=synthetic_data)  # only log_every decides here
     step_batches = [steps for steps in calls if steps]
     # 8 steps per epoch: reads after steps 3, 6, then the epoch end (8); then 9, 12, 15, and 16.
     assert step_batches == [[1, 2, 3], [4, 5, 6], [7, 8], [9], [10, 11, 12], [13, 14, 15], [16]]
@@ -233,7 +231,6 @@ def test_training_steps_read_nothing_from_the_device_between_window_reads(
     # Every way a tensor's value reaches the host (each one a device sync on a GPU) is counted while the
     # training epochs run; evaluation is left out. 8 steps per epoch and log_every 3: one read after
     # steps 3, 6, 8 (the epoch's end), 9, 12, 15 and 16, and none in between.
-    monkeypatch.setattr("trainboard.trainer.train.READ_INTERVAL_S", math.inf)  # only log_every decides here
-    with counted_device_reads(monkeypatch) as reads:
-        train(_config(epochs=2, log_every=3), RecordingSink(), data=synthetic_data)
+    with counted_device_reads(monkeypatch) as reads:  # log_every_s: only log_every decides here
+        train(_config(epochs=2, log_every=3, log_every_s=86_400), RecordingSink(), data=synthetic_data)
     assert reads == ["tolist"] * 7

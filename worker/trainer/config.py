@@ -91,6 +91,10 @@ class TrainConfig(BaseModel):
         "Evaluation, feature maps and checkpoints use the plain network",
     )
     log_every: int = Field(50, gt=0, le=100_000, description="Steps between reads of the loss from the device")
+    log_every_s: float = Field(
+        1.0, gt=0, le=86_400, description="Seconds between reads of the loss at most: a read comes after log_every "
+        "steps or this many seconds, whichever is first, so the page is live whatever log_every says",
+    )
     eval_every: int = Field(1, gt=0, description="Epochs between test-set evaluations")
     watchdog: WatchdogAction = Field(
         "stop", description="On divergence (a non-finite loss, the loss or gradient norm blowing up): 'stop' ends the "

@@ -1,8 +1,8 @@
 """The training loop: one run of a TrainConfig, reported through a Sink.
 
 The loop never waits on the device per step, and adds almost no work to it: each step's loss and logits
-stay on the device (detached) and are read every `log_every` steps, or once READ_INTERVAL_S has passed on
-the host clock since the last read if that comes first, in one transfer, which also counts the window's
+stay on the device (detached) and are read every `log_every` steps, or once `log_every_s` seconds have passed on
+the host clock since the last read if that comes first (`log_every_s`, a second by default), in one transfer, which also counts the window's
 correct predictions; the epoch's train loss and accuracy are summed on the host from those reads. Each read
 also goes past the divergence watchdog (watchdog.py).
 A checkpoint is written after every epoch (and on a requested stop), and a run resumed from
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 EVAL_BATCH_SIZE = 1024  # images per evaluation batch (no gradients, so larger than most training batches)
 # Fields that change how a run executes, not what it trains: a resume with other values of these is not warned about.
 EXECUTION_FIELDS = frozenset({"device", "channels_last", "compile"})
-READ_INTERVAL_S = 1.0  # the window is read at least this often (host clock), whatever log_every says
 
 
 def train(
@@ -279,7 +278,7 @@ class Trainer:
         self.model.train()
         self.train_loader.set_epoch(epoch - 1)
         sums = _EpochSums.from_extra(partial_sums)
-        clock, log_every = self.clock, self.config.log_every
+        clock, log_every, log_every_s = self.clock, self.config.log_every, self.config.log_every_s
         window = self._window
         window.reset(clock())
         done = window.started  # host clock when the last step's work ended: the wait for the next batch begins
@@ -301,7 +300,7 @@ class Trainer:
             # Host clock reads per step cost nothing on the device; the window is read when either is due.
             done = clock()
             window.compute_s += done - got
-            if self.global_step % log_every == 0 or done - window.started >= READ_INTERVAL_S:
+            if self.global_step % log_every == 0 or done - window.started >= log_every_s:
                 self._read_window(epoch, sums)
                 done = clock()
             if self.sink.should_stop():

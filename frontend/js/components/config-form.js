@@ -10,7 +10,7 @@ const GROUPS = [
   ["Augmentation and input", ["pad_crop", "flip", "cutout", "normalize"]],
   ["LR range test", ["start_lr", "end_lr", "num_iter", "mode", "smooth", "diverge"]],
   ["Divergence watchdog", ["watchdog", "watchdog_loss_factor", "watchdog_grad_factor", "lr_suggestion"]],
-  ["Advanced", ["bf16", "channels_last", "compile", "log_every", "eval_every", "feature_layers", "worker_tags"]],
+  ["Advanced", ["bf16", "channels_last", "compile", "log_every", "log_every_s", "eval_every", "feature_layers", "worker_tags"]],
 ];
 const KINDS = [
   ["train", "Training run"],
