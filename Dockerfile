@@ -20,7 +20,7 @@ COPY pyproject.toml README.md /tmp/src/
 COPY backend /tmp/src/backend
 COPY worker /tmp/src/worker
 COPY frontend /tmp/src/frontend
-RUN pip install "/tmp/src[postgres]" && rm -rf /tmp/src
+RUN pip install "/tmp/src[postgres,gpu]" && rm -rf /tmp/src
 
 # State (database + artifacts) and datasets live on volumes, owned by an unprivileged user.
 RUN useradd --create-home --uid 10001 --user-group trainboard \

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-PAGE_ROUTES = ("/", "/launch", "/compare", "/runs/{run_id}", "/sweeps", "/sweeps/{sweep_id}")
+PAGE_ROUTES = ("/", "/launch", "/compare", "/workers", "/runs/{run_id}", "/sweeps", "/sweeps/{sweep_id}")
 COMPRESSIBLE = (".js", ".css", ".html", ".json", ".svg", ".map")
 GZIP_LEVEL = 6  # zlib's default: most of level 9's gain at a fraction of its time
 

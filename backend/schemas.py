@@ -30,6 +30,7 @@ class ProgressPublic(BaseModel):
     total_steps: int
     images_per_s: float | None = None
     eta_s: float | None = None  # seconds
+    phase: str | None = None  # what the run is doing when not plain training: "loading cifar10", "building resnet9"
 
 
 class RunPublic(BaseModel):
@@ -266,6 +267,10 @@ class WorkerPublic(BaseModel):
     last_seen_at: UtcDatetime
     alive: bool = Field(description="Seen within the lease")
     run_id: int | None = Field(description="The run it holds now")
+    load: dict[str, float] = Field(
+        default_factory=dict, description="Latest value of each system/... series of that run: CPU %, RSS (MB), "
+        "on a GPU its utilisation % and memory (MB), the share of step time waiting on data; {} when idle",
+    )
 
 
 class WorkersPublic(BaseModel):

@@ -123,7 +123,7 @@ class MetricsEvent(_SequencedEvent):
 
 
 class ProgressEvent(_SequencedEvent):
-    """on_progress: counters, throughput and time left."""
+    """on_progress: counters, throughput, time left and the phase (set while the run is not plain training)."""
 
     type: Literal["progress"]
     epoch: int = Field(ge=0)
@@ -132,6 +132,7 @@ class ProgressEvent(_SequencedEvent):
     total_steps: int = Field(ge=0)
     images_per_s: FiniteOrNone = None
     eta_s: FiniteOrNone = None
+    phase: str | None = Field(None, max_length=200)  # "loading cifar10", "evaluating on 10,000 test images", ...
 
 
 class LogEvent(_SequencedEvent):
@@ -181,7 +182,7 @@ class FinishRequest(BaseModel):
     """How the worker's execution of a run ended; `requeue` hands it back to the queue."""
 
     worker_id: int = Field(ge=1, le=MAX_DB_INT)
-    status: Literal["succeeded", "failed", "cancelled", "crashed", "requeue"]
+    status: Literal["succeeded", "failed", "cancelled", "crashed", "diverged", "requeue"]
     error: str | None = Field(None, max_length=10_000)
     log: str | None = Field(None, max_length=1_000_000)
 

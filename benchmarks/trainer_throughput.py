@@ -3,8 +3,10 @@
 Both sides train the same network from the same initial weights with the same optimizer, on the same
 DeviceLoader batches (random CIFAR-shaped uint8 images; throughput does not depend on pixel values).
 The bare loop is forward, loss, zero_grad, backward and optimizer step. The trainer adds everything a
-real run does per step: the LR schedule, a read of the losses and the accuracy count every `log_every`
-steps, progress reports, and a sink that keeps what it is sent (the worker's sink minus the network).
+real run does per step: the LR schedule, the host clock reads of the data-wait share and of the time-based
+read, a read of the losses and the accuracy count every `log_every` steps or every second, whichever comes
+first, progress reports, and a sink that keeps what it is sent and samples the machine's load every 5 s as
+the worker's sink does (the worker's sink minus the network).
 
 How the two are timed depends on the device:
 - CPU, interleaved: the trainer polls its sink's should_stop() after every step; the benchmark's sink
@@ -38,8 +40,9 @@ from trainboard.trainer.device import describe_device
 from trainboard.trainer.optim import build_loss, build_optimizer
 from trainboard.trainer.presets import build_config
 from trainboard.trainer.setup import prepare
-from trainboard.trainer.sink import RecordingSink
+from trainboard.trainer.sink import Progress, RecordingSink
 from trainboard.trainer.train import Trainer
+from trainboard.worker.load_sampler import LoadSampler
 
 logger = logging.getLogger(__name__)
 
@@ -156,10 +159,23 @@ class BareLoop:
         self.optimizer.step()
 
 
+class LoadSampledSink(RecordingSink):
+    """Records like RecordingSink and samples the machine's load at progress reports, as the worker's sink does."""
+
+    load: LoadSampler | None = None
+
+    def on_progress(self, progress: Progress) -> None:
+        super().on_progress(progress)
+        if self.load is not None:
+            points = self.load.points(progress.step)
+            if points:
+                self.on_metrics(points)
+
+
 # ------------------------------------------------------------------------------- CPU: interleaved steps
 
 
-class InterleavingSink(RecordingSink):
+class InterleavingSink(LoadSampledSink):
     """Records like RecordingSink; in each poll after a step, times that step and then one bare-loop step.
 
     The trainer polls should_stop() once before its first step and once after every step. A trainer step's
@@ -169,6 +185,7 @@ class InterleavingSink(RecordingSink):
 
     def __init__(self, bare: BareLoop, warmup_steps: int, last_step: int) -> None:
         super().__init__()
+        self.load = LoadSampler(str(bare.device))
         self.bare = bare
         self.warmup_steps = warmup_steps
         self.last_step = last_step
@@ -239,7 +256,7 @@ def measure_interleaved(case: Case) -> dict[str, Any]:
 
 
 @dataclass
-class TimingSink(RecordingSink):
+class TimingSink(LoadSampledSink):
     """Records like RecordingSink; starts the clock after the warm-up and stops the trainer after the timed steps.
 
     The trainer polls should_stop() once before its first step and once after every step.
@@ -264,6 +281,7 @@ def trainer_rate(case: Case, data: ImageData) -> float:
     """Images per second of Trainer.run over the timed steps (construction and evaluation excluded)."""
     sink = TimingSink(device=torch.device(case.device), warmup_steps=case.warmup_steps,
                       last_step=case.warmup_steps + case.steps)
+    sink.load = LoadSampler(case.device)
     summary = Trainer(case_config(case), sink, data=data).run()  # reads the losses (a device sync) as it stops
     stopped = time.perf_counter()
     if sink.clock_started is None or summary["global_step"] != case.warmup_steps + case.steps:

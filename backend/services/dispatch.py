@@ -18,6 +18,7 @@ from trainboard.backend.services.evaluations import drop_evaluations_after
 from trainboard.backend.services.holding import hold_run, new_lease_token
 from trainboard.backend.services.metrics import best_test_accuracy, drop_points_after
 from trainboard.backend.services.offers import LiveWorker, as_live, lacks
+from trainboard.backend.services.worker_load import latest_load
 from trainboard.backend.settings import Settings
 from trainboard.backend.tables import FAILED, QUEUED, RUNNING, STOPPED_BY_SERVER, Run, RunEvent, Worker, utcnow
 from trainboard.backend.worker_protocol import (
@@ -80,13 +81,15 @@ def update_offer(session: Session, worker_id: int, capabilities: dict[str, Any])
 
 
 def list_workers(session: Session, lease_s: float) -> WorkersPublic:
-    """Registered workers, most recently seen first, with the run each holds."""
+    """Registered workers, most recently seen first, with the run each holds and its latest load."""
     listed = select(Worker).where(col(Worker.device) != SCRIPT_HOLDER_DEVICE)  # a script's holder is no worker
     workers = session.exec(listed.order_by(col(Worker.last_seen_at).desc(), col(Worker.id).desc())).all()
     held = dict(session.exec(select(Run.worker_id, Run.id).where(Run.status == RUNNING)).all())
     alive_after = utcnow() - timedelta(seconds=lease_s)
     data = [
-        WorkerPublic(**w.model_dump(), alive=w.last_seen_at >= alive_after, run_id=held.get(w.id)) for w in workers
+        WorkerPublic(**w.model_dump(), alive=w.last_seen_at >= alive_after, run_id=held.get(w.id),
+                     load=latest_load(session, held[w.id]) if w.id in held else {})
+        for w in workers
     ]
     return WorkersPublic(data=data, count=len(data))
 

@@ -19,6 +19,7 @@ route(
 route(/^\/compare$/, () => import("./pages/compare.js"));
 route(/^\/sweeps$/, () => import("./pages/sweeps.js"));
 route(/^\/sweeps\/(?<id>\d+)$/, () => import("./pages/sweep.js"));
+route(/^\/workers$/, () => import("./pages/workers.js"));
 
 const indicator = document.getElementById("live-indicator");
 onConnectionChange((open) => {

@@ -6,6 +6,10 @@ import { api } from "./api.js";
 export const STEP_SERIES = ["loss", "lr", "images_per_s"];
 export const EPOCH_SERIES = ["train_loss", "train_acc", "test_loss", "test_acc"];
 export const LR_FIND_SERIES = ["lrf_lr", "lrf_loss", "lrf_smoothed"];
+/** The machine's load while the run trains (x = step); GPU series exist only on a GPU worker. */
+export const SYSTEM_SERIES = [
+  "system/cpu_percent", "system/rss_mb", "system/gpu_util_percent", "system/gpu_memory_mb", "system/data_wait_share",
+];
 
 /**
  * Fetch a run's series, downsampled by the server to about maxPoints each (bucket extremes kept).

@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { listArtifacts } from "./artifacts.js";
-import { EPOCH_SERIES, LR_FIND_SERIES, STEP_SERIES, fetchSeries } from "./metrics.js";
+import { EPOCH_SERIES, LR_FIND_SERIES, STEP_SERIES, SYSTEM_SERIES, fetchSeries } from "./metrics.js";
 
 // Per series; the server keeps each bucket's extremes. An LR range test has at most this many iterations in
 // practice, so its three series come back whole and line up by step.
@@ -19,7 +19,7 @@ export async function loadRunHistory(runId, { whileWaiting = () => {} } = {}) {
   // series' lastEventId, or its newest lines would come again from the stream.
   // A script's run (kind external or script) names its metrics itself: every series it has.
   const seriesRequest = Promise.all([runRequest, logsRequest]).then(([run]) => {
-    const names = ["external", "script"].includes(run.kind) ? [] : [...STEP_SERIES, ...EPOCH_SERIES, ...LR_FIND_SERIES];
+    const names = ["external", "script"].includes(run.kind) ? [] : [...STEP_SERIES, ...EPOCH_SERIES, ...LR_FIND_SERIES, ...SYSTEM_SERIES];
     const request = fetchSeries(runId, names, MAX_POINTS);
     whileWaiting(); // e.g. compile plotly.js while the server thins the series, not before the request is out
     return request;

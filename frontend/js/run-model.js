@@ -1,6 +1,6 @@
 // Reads the fields the pages show from a run as the API returns it (RunPublic), in one place.
 
-export const TERMINAL_STATUSES = ["succeeded", "failed", "cancelled", "pruned", "crashed"];
+export const TERMINAL_STATUSES = ["succeeded", "failed", "cancelled", "diverged", "pruned", "crashed"];
 export const STATUSES = ["queued", "running", ...TERMINAL_STATUSES];
 
 /** True when the run will not change any more. */
@@ -19,7 +19,7 @@ export function displayName(run) {
   return run.name || config.name || `${config.model ?? "run"} on ${config.dataset ?? "?"}`;
 }
 
-/** Progress counters: {epoch, epochs, step, totalSteps, imagesPerS, etaS} (nulls when unknown). */
+/** Progress counters: {epoch, epochs, step, totalSteps, imagesPerS, etaS, phase} (nulls when unknown). */
 export function progressOf(run) {
   const p = run.progress || {};
   const config = configOf(run);
@@ -30,6 +30,7 @@ export function progressOf(run) {
     totalSteps: p.total_steps ?? null,
     imagesPerS: p.images_per_s ?? null,
     etaS: p.eta_s ?? null,
+    phase: p.phase ?? null, // "loading cifar10", "first epoch: evaluation after 15,000 steps", ...
   };
 }
 

@@ -64,7 +64,8 @@ def test_ingest_updates_progress_summary_info_and_best_accuracy(client: TestClie
     run = create_run(client)["id"]
     worker = register(client)
     claim(client, worker)
-    progress = {"epoch": 2, "epochs": 4, "step": 20, "total_steps": 40, "images_per_s": 1000.5, "eta_s": 3.0}
+    progress = {"epoch": 2, "epochs": 4, "step": 20, "total_steps": 40, "images_per_s": 1000.5, "eta_s": 3.0,
+                "phase": "evaluating on 10 test images"}
     events = [
         {"seq": 1, "type": "start", "info": {"device": "cpu", "classes": ["a", "b"], "parameters": 62006}},
         {
@@ -271,3 +272,20 @@ def test_workers_list_shows_alive_workers_and_their_runs(client: TestClient) -> 
     assert workers["busy"]["run_id"] == run and workers["idle"]["run_id"] is None
     assert workers["busy"]["alive"] and workers["idle"]["alive"]
     assert idle == workers["idle"]["id"]
+
+
+def test_the_workers_list_shows_the_latest_load_of_the_run_each_worker_holds(client: TestClient) -> None:
+    run = create_run(client)["id"]
+    busy = register(client, "busy")
+    register(client, "idle")
+    claim(client, busy)
+    samples = [{"name": f"system/{name}", "step": step, "value": value}
+               for step, cpu in ((10, 95.0), (60, 101.5)) for name, value in (("cpu_percent", cpu), ("rss_mb", step * 2.0))]
+    ingest(client, run, busy, [{"seq": 1, "type": "metrics", "points": samples + [
+        {"name": "loss", "step": 60, "value": 1.0}, {"name": "system/cpu_percent", "step": 61, "value": None},
+    ]}])
+    workers = {w["name"]: w for w in client.get("/api/workers").json()["data"]}
+    # The newest finite sample of each system series, no other series; an idle worker: {}.
+    assert workers["busy"]["run_id"] == run
+    assert workers["busy"]["load"] == {"system/cpu_percent": 101.5, "system/rss_mb": 120.0}
+    assert workers["idle"]["run_id"] is None and workers["idle"]["load"] == {}

@@ -9,7 +9,7 @@ import httpx
 
 from tests.backend.backend_api import JSON
 
-FINISHED = ("succeeded", "failed", "cancelled", "crashed")
+FINISHED = ("succeeded", "failed", "cancelled", "diverged", "pruned", "crashed")
 
 
 def create_run(url: str, **fields: Any) -> dict[str, Any]:

@@ -61,6 +61,8 @@ def test_every_page_renders_without_console_errors(page: Page, server: LiveServe
     page.wait_for_selector("#app[data-loaded=true] [data-testid=loss-chart]")
     page.click("[data-testid=nav-compare]")
     page.wait_for_selector("[data-testid=compare-empty]")
+    page.click("[data-testid=nav-workers]")
+    page.wait_for_selector("#app[data-loaded=true] [data-testid=workers-table] tr[data-worker-id]")
     page.click("[data-testid=nav-sweeps]")
     page.wait_for_selector("#app[data-loaded=true] [data-testid=sweeps-table]")
     page.click("[data-testid=new-sweep]")

@@ -56,4 +56,6 @@ def test_lr_finder_ends_and_train_with_this_lr_launches_that_lr(page: Page, serv
     cancel_run(server.url, train_id)  # the launch is what this test checks; free the worker for the others
     assert trained["kind"] == "train"
     assert math.isclose(trained["config"]["lr"], suggestions[recommended])
+    # The run records which suggestion its lr came from (a divergence names it).
+    assert trained["config"]["lr_suggestion"].startswith(f"{recommended} suggestion of LR range test #{finder['id']}")
     assert trained["config"]["train_limit"] == 512 and trained["config"]["batch_size"] == 32

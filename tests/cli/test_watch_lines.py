@@ -64,3 +64,12 @@ def test_logs_rewinds_and_outcomes() -> None:
         "run 2 failed: loss is nan at step 5"
     )
     assert outcome_line({"id": 2, "status": "cancelled"}) == "run 2 cancelled"
+
+
+def test_a_progress_line_says_the_phase_and_a_diverged_run_its_reason() -> None:
+    printer = WatchPrinter(clock=lambda: 0.0)
+    loading = {"epoch": 0, "epochs": 2, "step": 0, "total_steps": 0, "images_per_s": None, "eta_s": None,
+               "phase": "loading cifar10"}
+    assert printer.lines(ServerEvent("progress", loading, 1)) == ["epoch 0/2  step 0/0  0 img/s  (loading cifar10)"]
+    diverged = {"id": 4, "status": "diverged", "error": "training diverged: loss is nan at step 9 (lr 10)"}
+    assert outcome_line(diverged) == "run 4 diverged: training diverged: loss is nan at step 9 (lr 10)"

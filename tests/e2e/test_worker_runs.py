@@ -81,18 +81,22 @@ def test_cancel_right_after_the_claim_stops_the_run_before_it_trains(one_worker:
     assert done["finished_at"] is not None
 
 
-def test_a_failing_run_is_marked_failed_with_a_reason_and_the_worker_goes_on(
+def test_a_diverging_run_is_marked_diverged_with_a_reason_and_the_worker_goes_on(
     one_worker: tuple[Api, WorkerProcess],
 ) -> None:
     api, worker = one_worker
     diverging = api.create({**TINY_RUN, "lr": 100.0, "momentum": 0.99})
-    failed = api.wait_status(diverging["id"], {"succeeded", "failed"}, 120)
-    assert failed["status"] == "failed"
-    assert "TrainingDivergedError" in failed["error"] and "\n" not in failed["error"]
+    ended = api.wait_status(diverging["id"], {"succeeded", "failed", "diverged"}, 120)
+    assert ended["status"] == "diverged", f"{ended['error']}\n{worker.log()}"
+    assert ended["error"].startswith("training diverged: ") and "try a lower lr" in ended["error"]
+    assert ended["finished_at"] is not None
     _, losses = api.series(diverging["id"], "loss")
-    assert None in losses  # the non-finite losses were reported (as null), up to the step that failed
+    assert losses  # the losses up to the read that caught it were reported (non-finite ones as null)
     logs = api.get(f"/api/runs/{diverging['id']}/logs")["data"]
-    assert any("Traceback" in line["message"] for line in logs)
+    assert any(line["message"] == ended["error"] for line in logs)
+    # The runs list filters by the new status.
+    listed = api.get("/api/runs", status="diverged")["data"]
+    assert [run["id"] for run in listed] == [diverging["id"]]
 
     healthy = api.create(TINY_RUN)
     assert api.wait_status(healthy["id"], {"succeeded", "failed"}, 120)["status"] == "succeeded"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.trainer.device_reads import counted_device_reads
 from tests.trainer.stop_sink import StopAtPoll
 from trainboard.trainer.config import TrainConfig
 from trainboard.trainer.schedule import lr_at
@@ -84,7 +85,7 @@ def test_sink_receives_only_plain_data(synthetic_data: Any, tmp_path: Path) -> N
     assert [epoch for _, epoch in sink.checkpoints] == [1, 2]
 
 
-def test_losses_are_read_every_log_every_steps(synthetic_data: Any) -> None:
+def test_losses_are_read_every_log_every_steps(synthetic_data: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     sink = RecordingSink()
     calls: list[list[int]] = []
     original = sink.on_metrics
@@ -94,14 +95,21 @@ def test_losses_are_read_every_log_every_steps(synthetic_data: Any) -> None:
         original(points)
 
     sink.on_metrics = record_call  # type: ignore[method-assign]
-    train(_config(log_every=3), sink, data=synthetic_data)
+    train(_config(log_every=3, log_every_s=86_400), sink, data=synthetic_data)  # only log_every decides here
     step_batches = [steps for steps in calls if steps]
     # 8 steps per epoch: reads after steps 3, 6, then the epoch end (8); then 9, 12, 15, and 16.
     assert step_batches == [[1, 2, 3], [4, 5, 6], [7, 8], [9], [10, 11, 12], [13, 14, 15], [16]]
     assert len(sink.series("loss")) == 16
     assert len(sink.series("images_per_s")) == len(step_batches)
-    assert [p.step for p in sink.progress] == [3, 6, 8, 9, 12, 15, 16]
-    assert sink.progress[-1].total_steps == 16
+    training = [p for p in sink.progress if p.total_steps and not (p.phase or "").startswith(("evaluat", "final"))]
+    assert [p.step for p in training] == [3, 6, 8, 9, 12, 15, 16]
+    assert training[-1].total_steps == 16
+    # Before the first evaluation the phase says when it comes; after it, plain training has no phase.
+    assert [p.phase for p in training] == ["first epoch: evaluation after 8 steps"] * 3 + [None] * 4
+    assert [(p.step, p.phase) for p in sink.progress if p.phase and not p.phase.startswith("first epoch")] == [
+        (0, "building tutorial_cnn"), (8, "evaluating on 128 test images"), (16, "evaluating on 128 test images"),
+        (16, "final evaluation on 256 training images"),
+    ]
 
 
 def test_epoch_train_metrics_do_not_depend_on_the_log_interval(synthetic_data: Any) -> None:
@@ -223,33 +231,6 @@ def test_training_steps_read_nothing_from_the_device_between_window_reads(
     # Every way a tensor's value reaches the host (each one a device sync on a GPU) is counted while the
     # training epochs run; evaluation is left out. 8 steps per epoch and log_every 3: one read after
     # steps 3, 6, 8 (the epoch's end), 9, 12, 15 and 16, and none in between.
-    import torch
-
-    reads: list[str] = []
-    in_epoch = False
-
-    def counting(name: str) -> Any:
-        original = getattr(torch.Tensor, name)
-
-        def read(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
-            if in_epoch:
-                reads.append(name)
-            return original(self, *args, **kwargs)
-
-        return read
-
-    for name in ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__"):
-        monkeypatch.setattr(torch.Tensor, name, counting(name))
-    train_epoch = Trainer._train_epoch
-
-    def counted_epoch(self: Trainer, *args: Any) -> Any:
-        nonlocal in_epoch
-        in_epoch = True
-        try:
-            return train_epoch(self, *args)
-        finally:
-            in_epoch = False
-
-    monkeypatch.setattr(Trainer, "_train_epoch", counted_epoch)
-    train(_config(epochs=2, log_every=3), RecordingSink(), data=synthetic_data)
+    with counted_device_reads(monkeypatch) as reads:  # log_every_s: only log_every decides here
+        train(_config(epochs=2, log_every=3, log_every_s=86_400), RecordingSink(), data=synthetic_data)
     assert reads == ["tolist"] * 7

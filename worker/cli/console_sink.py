@@ -52,13 +52,15 @@ class ConsoleSink(Sink):
     def on_progress(self, progress: Progress) -> None:
         if self.bar is None:
             return
-        self.bar.set_description(f"epoch {progress.epoch}/{progress.epochs}", refresh=False)
+        where = f"epoch {progress.epoch}/{progress.epochs}"
+        self.bar.set_description(f"{where} ({progress.phase})" if progress.phase else where, refresh=False)
         postfix = {}
         if "loss" in self._last:
             postfix["loss"] = f"{self._last['loss']:.4f}"
         if "lr" in self._last:
             postfix["lr"] = f"{self._last['lr']:.3g}"
-        postfix["img/s"] = f"{progress.images_per_s:,.0f}"
+        if progress.images_per_s is not None:
+            postfix["img/s"] = f"{progress.images_per_s:,.0f}"
         self.bar.set_postfix(postfix, refresh=False)
         self.bar.update(progress.step - self.bar.n)
 

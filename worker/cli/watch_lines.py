@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trainboard.cli.rest_client import ServerEvent
-from trainboard.common.statuses import FAILED, FINISHED_STATUSES, SUCCEEDED
+from trainboard.common.statuses import DIVERGED, FAILED, FINISHED_STATUSES, SUCCEEDED
 
 PROGRESS_EVERY_S = 2.0  # at most one progress line per this many seconds
 
@@ -17,13 +17,15 @@ def _percent(fraction: float | None) -> str:
 
 
 def progress_line(progress: dict[str, Any], loss: float | None) -> str:
-    """'epoch 1/2  step 500/3000  loss 1.2345  1,650 img/s  eta 12 s'."""
+    """'epoch 1/2  step 500/3000  loss 1.2345  1,650 img/s  eta 12 s', and '(phase)' while one is set."""
     parts = [f"epoch {progress['epoch']}/{progress['epochs']}", f"step {progress['step']}/{progress['total_steps']}"]
     if loss is not None:
         parts.append(f"loss {loss:.4f}")
     parts.append(f"{progress.get('images_per_s') or 0:,.0f} img/s")
     if progress.get("eta_s") is not None:
         parts.append(f"eta {progress['eta_s']:.0f} s")
+    if progress.get("phase"):
+        parts.append(f"({progress['phase']})")
     return "  ".join(parts)
 
 
@@ -33,8 +35,8 @@ def outcome_line(run: dict[str, Any]) -> str:
     if status == SUCCEEDED:
         summary = run.get("summary") or {}
         return f"run {run['id']} succeeded: test accuracy {_percent(summary.get('test_accuracy'))}"
-    if status == FAILED:
-        return f"run {run['id']} failed: {run.get('error') or 'no reason given'}"
+    if status in (FAILED, DIVERGED):
+        return f"run {run['id']} {status}: {run.get('error') or 'no reason given'}"
     return f"run {run['id']} {status}"
 
 

@@ -14,6 +14,7 @@ OptimizerName = Literal["sgd", "adam", "adamw"]
 ScheduleName = Literal["constant", "cosine", "onecycle", "step"]
 NormalizeName = Literal["half", "dataset"]
 RunKind = Literal["train", "lr_find"]
+WatchdogAction = Literal["stop", "warn"]
 
 # The built-in networks and datasets; plugins on workers add more (see trainboard.plugins).
 MODEL_NAMES: tuple[str, ...] = ("tutorial_cnn", "seed_resnet", "resnet9", "resnet18")
@@ -90,7 +91,27 @@ class TrainConfig(BaseModel):
         "Evaluation, feature maps and checkpoints use the plain network",
     )
     log_every: int = Field(50, gt=0, le=100_000, description="Steps between reads of the loss from the device")
+    log_every_s: float = Field(
+        1.0, gt=0, le=86_400, description="Seconds between reads of the loss at most: a read comes after log_every "
+        "steps or this many seconds, whichever is first, so the page is live whatever log_every says",
+    )
     eval_every: int = Field(1, gt=0, description="Epochs between test-set evaluations")
+    watchdog: WatchdogAction = Field(
+        "stop", description="On divergence (a non-finite loss, the loss or gradient norm blowing up): 'stop' ends the "
+        "run as diverged, keeping the last checkpoint before it; 'warn' logs a warning and trains on",
+    )
+    watchdog_loss_factor: float | None = Field(
+        10.0, gt=1, le=1e6, description="Divergence when the smoothed loss rises above this x its best (and above "
+        "its start); empty = off",
+    )
+    watchdog_grad_factor: float | None = Field(
+        100.0, gt=1, le=1e9, description="Divergence when the gradient norm rises above this x its median so far; "
+        "empty = off",
+    )
+    lr_suggestion: str | None = Field(
+        None, max_length=200, description="Which LR range test suggestion the lr came from (the launch form fills it "
+        "in); a divergence says so",
+    )
     feature_layers: list[str] | None = Field(
         None, max_length=8, description="Layers whose activations are captured; default: first two convolutions"
     )
@@ -126,7 +147,11 @@ class TrainConfig(BaseModel):
 
 
 class LRFindConfig(TrainConfig):
-    """An LR range test: the training fields choose model, data and optimizer; these choose the sweep."""
+    """An LR range test: the training fields choose model, data and optimizer; these choose the sweep.
+
+    The sweep has its own divergence rule (`diverge`): the watchdog fields are kept for the training run
+    launched from its suggestion, not applied to the sweep.
+    """
 
     kind: Literal["lr_find"] = "lr_find"  # type: ignore[assignment]
     start_lr: float = Field(1e-7, gt=0, le=100)

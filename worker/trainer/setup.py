@@ -94,15 +94,25 @@ class TrainingSetup:
         }
 
 
-def prepare(config: TrainConfig, *, data_dir: Path | None = None, data: ImageData | None = None) -> TrainingSetup:
+def prepare(
+    config: TrainConfig,
+    *,
+    data_dir: Path | None = None,
+    data: ImageData | None = None,
+    on_phase: Callable[[str], None] | None = None,
+) -> TrainingSetup:
     """Resolve the device, seed torch, load and limit the data, pick the normalization, build the model.
 
+    `on_phase` hears what is being done ("loading cifar10", "building seed_resnet"): the slow parts of a start.
     Raises ValueError when the batch is larger than the training images found (a partial dataset copy).
     """
+    say = on_phase or (lambda _phase: None)
     # 1. Device and seed: the model's initial weights depend only on config.seed.
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
     # 2. Data, limited as the config says; the batch must fit what was found on disk.
+    if data is None:
+        say(f"loading {config.dataset}")
     loaded = data if data is not None else load_dataset(config.dataset, data_dir=data_dir, image_size=config.image_size)
     images = resize_images(loaded.limit(config.train_limit, config.test_limit), config.image_size)
     train_images = int(images.train_x.shape[0])
@@ -118,6 +128,7 @@ def prepare(config: TrainConfig, *, data_dir: Path | None = None, data: ImageDat
         mean, std = [float(m) for m in images.mean], [float(s) for s in images.std]
     # 4. The network, sized for the data's channels, side and classes, with the config's options, in its memory format.
     classes = [str(c) for c in images.classes]
+    say(f"building {config.model}")
     model = build_model(
         config.model, in_channels=channels, num_classes=len(classes), image_size=int(images.train_x.shape[2]),
         model_args=config.model_args,

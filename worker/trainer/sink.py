@@ -5,8 +5,10 @@ Everything passed to a sink is plain data (ints, floats, strings, lists, dicts),
 
 Metric names (x = `step` of each point):
     per training step (x = global step, from 1):   loss, lr, images_per_s
+    per read of the step window (x = global step):  system/data_wait_share (host time waiting for batches)
     per epoch (x = epoch, from 1):                  train_loss, train_acc, test_loss, test_acc
     per LR-finder iteration (x = iteration, from 1): lrf_lr, lrf_loss, lrf_smoothed
+    machine load (x = global step, a sample every few seconds): system/... (see worker/worker/load_sampler.py)
 Accuracies are fractions in [0, 1].
 
 Artifact names and payloads:
@@ -45,8 +47,9 @@ class Progress:
     epochs: int
     step: int
     total_steps: int
-    images_per_s: float
+    images_per_s: float | None
     eta_s: float | None
+    phase: str | None = None  # what the run is doing when that is not plain training: "loading cifar10", ...
 
 
 class Sink:
@@ -59,7 +62,7 @@ class Sink:
         """A batch of metric points (the trainer sends them every `log_every` steps, not every step)."""
 
     def on_progress(self, progress: Progress) -> None:
-        """Counters for progress bars and ETAs."""
+        """Counters for progress bars and ETAs, and the phase while the run is not plain training."""
 
     def on_artifact(self, name: str, payload: dict[str, Any]) -> None:
         """A JSON-able artifact: evaluation, mistakes, confusion, per_class, lr_curve, result."""

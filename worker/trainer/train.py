@@ -1,8 +1,10 @@
 """The training loop: one run of a TrainConfig, reported through a Sink.
 
 The loop never waits on the device per step, and adds almost no work to it: each step's loss and logits
-stay on the device (detached) and are read every `log_every` steps in one transfer, which also counts the
-window's correct predictions; the epoch's train loss and accuracy are summed on the host from those reads.
+stay on the device (detached) and are read every `log_every` steps, or once `log_every_s` seconds have passed on
+the host clock since the last read if that comes first (`log_every_s`, a second by default), in one transfer, which also counts the window's
+correct predictions; the epoch's train loss and accuracy are summed on the host from those reads. Each read
+also goes past the divergence watchdog (watchdog.py).
 A checkpoint is written after every epoch (and on a requested stop), and a run resumed from
 one continues with the same batches, so its next losses equal those of the uninterrupted run.
 """
@@ -10,7 +12,6 @@ one continues with the same batches, so its next losses equal those of the unint
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from trainboard.trainer.config import TrainConfig
 from trainboard.trainer.continuation import changed_fields, load_to_continue
 from trainboard.trainer.data.loader import DeviceLoader
 from trainboard.trainer.device import describe_device
+from trainboard.trainer.eta import EtaEstimator
 from trainboard.trainer.evaluate import EvalResult, EvaluationStopped, evaluate
 from trainboard.trainer.evaluation_artifacts import EvaluationInputs, evaluation_artifacts
 from trainboard.trainer.feature_maps import check_layers
@@ -33,6 +35,7 @@ from trainboard.trainer.optim import build_loss, build_optimizer
 from trainboard.trainer.schedule import StepSchedule
 from trainboard.trainer.setup import prepare
 from trainboard.trainer.sink import MetricPoint, Progress, Sink
+from trainboard.trainer.watchdog import TrainingDivergedError, Watchdog
 
 if TYPE_CHECKING:
     from trainboard.trainer.data.images import ImageData
@@ -40,10 +43,6 @@ if TYPE_CHECKING:
 EVAL_BATCH_SIZE = 1024  # images per evaluation batch (no gradients, so larger than most training batches)
 # Fields that change how a run executes, not what it trains: a resume with other values of these is not warned about.
 EXECUTION_FIELDS = frozenset({"device", "channels_last", "compile"})
-
-
-class TrainingDivergedError(RuntimeError):
-    """The training loss became NaN or infinite."""
 
 
 def train(
@@ -76,7 +75,12 @@ class _StepWindow:
     losses: list[torch.Tensor] = field(default_factory=list)  # 0-dim, detached, on the device
     logits: list[torch.Tensor] = field(default_factory=list)  # (B, classes), detached, on the device
     labels: list[torch.Tensor] = field(default_factory=list)  # (B,) on the device
-    started: float = 0.0  # perf_counter() when the window opened
+    started: float = 0.0  # the trainer's clock (seconds) when the window opened
+    reads: int = 0  # device reads so far (one sync each)
+    # Host seconds of the window's steps spent waiting for the next batch, and in the step itself (on a GPU the
+    # step's kernels run asynchronously: this is host time, in which the wait for a full queue shows up).
+    data_s: float = 0.0
+    compute_s: float = 0.0
 
     def add(self, step: int, lr: float, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
         self.steps.append(step)
@@ -85,16 +89,29 @@ class _StepWindow:
         self.logits.append(logits)
         self.labels.append(labels)
 
-    def reset(self) -> None:
+    def reset(self, now: float) -> None:
         self.steps, self.lrs, self.losses, self.logits, self.labels = [], [], [], [], []
-        self.started = time.perf_counter()
+        self.started = now
+        self.data_s = self.compute_s = 0.0
 
-    def read(self) -> tuple[list[float], list[int], int]:
-        """(loss per step, images per step, correct predictions in the window), in one device sync."""
+    def read(self, grad_norm: torch.Tensor | None = None) -> tuple[list[float], list[int], int, float | None]:
+        """(loss per step, images per step, correct predictions, `grad_norm`'s value), in one device sync."""
+        self.reads += 1
         losses = torch.stack(self.losses).double()
         correct = (torch.cat(self.logits).argmax(dim=1) == torch.cat(self.labels)).sum()
-        *loss_values, correct_value = torch.cat([losses, correct.double().reshape(1)]).tolist()
-        return loss_values, [int(labels.shape[0]) for labels in self.labels], int(correct_value)
+        tail = [correct.double().reshape(1)] + ([grad_norm.double().reshape(1)] if grad_norm is not None else [])
+        values = torch.cat([losses, *tail]).tolist()
+        norm = values.pop() if grad_norm is not None else None
+        *loss_values, correct_value = values
+        return loss_values, [int(labels.shape[0]) for labels in self.labels], int(correct_value), norm
+
+
+def gradient_norm(model: torch.nn.Module) -> torch.Tensor | None:
+    """The L2 norm of all the model's gradients, on the device (no sync); None before any backward pass."""
+    grads = [p.grad.detach() for p in model.parameters() if p.grad is not None]
+    if not grads:
+        return None
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in grads]))
 
 
 @dataclass
@@ -136,7 +153,8 @@ class Trainer:
         self.config = config
         self.sink = sink
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.setup = prepare(config, data_dir=data_dir, data=data)
+        self.clock: Callable[[], float] = time.perf_counter  # host seconds; tests put a fake clock here
+        self.setup = prepare(config, data_dir=data_dir, data=data, on_phase=self._announce)
         self.device, self.data, self.model = self.setup.device, self.setup.data, self.setup.model
         self.classes = self.setup.classes
         self.num_classes = len(self.classes)
@@ -155,6 +173,13 @@ class Trainer:
         self.train_eval_loader = self.setup.eval_loader(self.data.train_x, self.data.train_y, EVAL_BATCH_SIZE)
         self.steps_per_epoch = len(self.train_loader)
         self.total_steps = config.epochs * self.steps_per_epoch
+        self.eta = EtaEstimator(
+            steps_per_epoch=self.steps_per_epoch, epochs=config.epochs, eval_every=config.eval_every,
+            batch_size=config.batch_size, test_images=int(self.data.test_x.shape[0]),
+            train_images=self.setup.train_images,
+        )
+        self.watchdog = Watchdog(config.watchdog_loss_factor, config.watchdog_grad_factor)
+        self.diverged: str | None = None  # the first divergence the watchdog saw (a 'warn' run trains on)
 
         self.loss_fn = build_loss(config)
         self.optimizer = build_optimizer(self.model, config)
@@ -176,6 +201,8 @@ class Trainer:
         self.last_test: tuple[int, EvalResult] | None = None  # (epoch, result) of the latest test evaluation
         self.checkpoint_path: Path | None = None
         self._window = _StepWindow()
+        self._images_per_s: float | None = None  # of the latest window
+        self._warned_epoch = 0  # a 'warn' watchdog logs at most once per epoch
 
     # ----------------------------------------------------------------------------------------------- run
 
@@ -225,6 +252,7 @@ class Trainer:
             return self._summary(started, None, None, stopped=True)
         try:
             test = self._final_test()
+            self._send_progress(self.config.epochs, f"final evaluation on {self.setup.train_images:,} training images")
             train_eval = self._evaluate(self.train_eval_loader)
         except EvaluationStopped:
             self.sink.on_log("info", "stopped during the final evaluation; the last epoch's checkpoint is kept")
@@ -272,10 +300,16 @@ class Trainer:
         self.model.train()
         self.train_loader.set_epoch(epoch - 1)
         sums = _EpochSums.from_extra(partial_sums)
-        self._window.reset()
+        clock, log_every, log_every_s = self.clock, self.config.log_every, self.config.log_every_s
+        window = self._window
+        window.reset(clock())
+        done = window.started  # host clock when the last step's work ended: the wait for the next batch begins
         for index, (images, labels) in enumerate(self.train_loader):
             if index < skip:
+                done = clock()
                 continue  # the loader's randomness depends only on (seed, epoch, batch order): skip, don't reseed
+            got = clock()
+            window.data_s += got - done
             lr = self.schedule.apply(self.global_step)
             with self.autocast():
                 logits = self.train_network(images)
@@ -284,10 +318,13 @@ class Trainer:
             loss.backward()
             self.optimizer.step()
             self.global_step += 1
-            self._window.add(self.global_step, lr, loss.detach(), logits.detach(), labels)
-
-            if self.global_step % self.config.log_every == 0:
+            window.add(self.global_step, lr, loss.detach(), logits.detach(), labels)
+            # Host clock reads per step cost nothing on the device; the window is read when either is due.
+            done = clock()
+            window.compute_s += done - got
+            if self.global_step % log_every == 0 or done - window.started >= log_every_s:
                 self._read_window(epoch, sums)
+                done = clock()
             if self.sink.should_stop():
                 self._read_window(epoch, sums)
                 return sums, True
@@ -299,43 +336,83 @@ class Trainer:
         window = self._window
         if not window.steps:
             return
-        losses, images, correct = window.read()
+        norm = gradient_norm(self.model) if self.config.watchdog_grad_factor is not None else None
+        losses, images, correct, grad_norm = window.read(norm)
         sums.add(losses, images, correct)
-        elapsed = max(time.perf_counter() - window.started, 1e-9)
+        now = self.clock()
+        elapsed = max(now - window.started, 1e-9)
         window_images = sum(images)
         images_per_s = window_images / elapsed
+        self._images_per_s = images_per_s
         self.train_seconds += elapsed
         self.train_images_seen += window_images
+        self.eta.add_window(len(window.steps), elapsed)
 
         points = [MetricPoint("loss", s, v) for s, v in zip(window.steps, losses)]
         points += [MetricPoint("lr", s, v) for s, v in zip(window.steps, window.lrs)]
         # Throughput is only measurable per window (reading it per step would force a sync per step).
         points.append(MetricPoint("images_per_s", window.steps[-1], images_per_s))
+        if window.data_s + window.compute_s > 0:  # the share of step time spent waiting for the data
+            points.append(MetricPoint(
+                "system/data_wait_share", window.steps[-1], window.data_s / (window.data_s + window.compute_s)
+            ))
         self.sink.on_metrics(points)
 
-        steps_left = self.total_steps - self.global_step
-        seconds_per_step = self.train_seconds / max(self.train_images_seen, 1) * self.config.batch_size
+        self._send_progress(epoch, self._training_phase(epoch))
+        reason = self.watchdog.check(window.steps, losses, grad_norm)
+        if reason is not None:
+            self._on_divergence(epoch, f"{reason} (lr {window.lrs[-1]:.3g})")
+        window.reset(self.clock())
+
+    def _on_divergence(self, epoch: int, reason: str) -> None:
+        """Stop the run (TrainingDivergedError) or, for a 'warn' watchdog, log the warning once per epoch."""
+        self.diverged = self.diverged or reason
+        source = f"; the lr is the {self.config.lr_suggestion}" if self.config.lr_suggestion else ""
+        if self.config.watchdog == "stop":
+            kept = "; the last checkpoint before it is kept" if self.checkpoint_path else ""
+            raise TrainingDivergedError(f"training diverged: {reason}{source}{kept}; try a lower lr")
+        if self._warned_epoch != epoch:
+            self._warned_epoch = epoch
+            self.sink.on_log("warning", f"watchdog: training may have diverged: {reason}{source}; training on "
+                             "(watchdog=warn)")
+
+    def _training_phase(self, epoch: int) -> str | None:
+        """While no evaluation has run yet: when the first one comes ("first epoch: evaluation after N steps")."""
+        if self.last_test is not None:
+            return None
+        every = self.config.eval_every
+        first = min(every, self.config.epochs) if epoch <= every else None
+        if first is None:
+            return None
+        if first == 1:
+            return f"first epoch: evaluation after {self.steps_per_epoch:,} steps"
+        return f"first evaluation after {first * self.steps_per_epoch:,} steps (epoch {first})"
+
+    def _send_progress(self, epoch: int, phase: str | None) -> None:
+        """Counters, the latest window's throughput, the time left and the phase, to the sink."""
         self.sink.on_progress(Progress(
             epoch=epoch, epochs=self.config.epochs, step=self.global_step, total_steps=self.total_steps,
-            images_per_s=images_per_s, eta_s=steps_left * seconds_per_step,
+            images_per_s=self._images_per_s, eta_s=self.eta.seconds_left(self.global_step), phase=phase,
         ))
-        bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
-        if bad is not None:
-            raise TrainingDivergedError(
-                f"loss is {losses[bad]} at step {window.steps[bad]} (lr {window.lrs[bad]:.3g}): "
-                "training diverged; try a lower lr"
-            )
-        window.reset()
+
+    def _announce(self, phase: str) -> None:
+        """A phase of the set-up (before any counter is known): "loading cifar10", "building seed_resnet"."""
+        self.sink.on_progress(Progress(epoch=0, epochs=self.config.epochs, step=0, total_steps=0,
+                                       images_per_s=None, eta_s=None, phase=phase))
 
     def _evaluate(self, loader: DeviceLoader, *, keep_predictions: bool = False) -> EvalResult:
-        """One evaluation pass; raises EvaluationStopped if the sink asks for a stop during it."""
-        return evaluate(self.model, loader, self.num_classes, autocast=self.autocast, should_stop=self.sink.should_stop,
-                        keep_predictions=keep_predictions)
+        """One evaluation pass, timed for the ETA; raises EvaluationStopped if the sink asks for a stop during it."""
+        started = self.clock()
+        result = evaluate(self.model, loader, self.num_classes, autocast=self.autocast,
+                          should_stop=self.sink.should_stop, keep_predictions=keep_predictions)
+        self.eta.add_evaluation(result.total, self.clock() - started)
+        return result
 
     def _end_epoch(self, epoch: int, sums: _EpochSums) -> None:
         """Evaluate when due, then send the epoch's train/test metrics and the evaluation's artifacts (nothing if stopped)."""
         test = None
         if epoch % self.config.eval_every == 0 or epoch == self.config.epochs:
+            self._send_progress(epoch, f"evaluating on {int(self.data.test_x.shape[0]):,} test images")
             test = self._evaluate(self.test_loader, keep_predictions=True)
             self.last_test = (epoch, test)
         seen = max(sums.seen, 1)
@@ -414,4 +491,5 @@ class Trainer:
             "global_step": self.global_step,
             "checkpoint": str(self.checkpoint_path) if self.checkpoint_path else None,
             "stopped": stopped,
+            "diverged": self.diverged,  # the watchdog's first warning of a 'warn' run, else None
         }

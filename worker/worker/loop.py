@@ -16,8 +16,11 @@ from typing import Any
 import httpx
 
 from trainboard.common.retry import call_with_retries, describe_failure
+from trainboard.common.statuses import DIVERGED
+from trainboard.trainer.watchdog import TrainingDivergedError
 from trainboard.worker.client import BackendClient, LeaseLostError
 from trainboard.worker.heartbeat import Heartbeat
+from trainboard.worker.load_sampler import LoadSampler
 from trainboard.worker.offer import with_current_datasets, worker_offer
 from trainboard.worker.reporting_sink import ReportingSink
 
@@ -166,7 +169,7 @@ class Worker:
         try:
             run_dir.mkdir(parents=True, exist_ok=True)
             sink = ReportingSink(self.client, run_id, int(claimed.get("next_seq", 1)), run_dir, stop,
-                                 give_up_s=self.options.give_up_s)
+                                 give_up_s=self.options.give_up_s, load=LoadSampler(self.device))
             summary = self._train(claimed, run_dir, sink)
             if sink.failure:
                 status, error = "failed", sink.failure
@@ -174,6 +177,11 @@ class Worker:
                 status = "cancelled"
             elif self.shutdown.is_set() and summary.get("stopped"):
                 status = "requeue"
+        except TrainingDivergedError as exc:  # the watchdog stopped it; its last good checkpoint is uploaded
+            status, error = DIVERGED, str(exc)[:2000]
+            log.warning("run %s diverged: %s", run_id, error)
+            if sink is not None:
+                sink.on_log("error", error)
         except Exception as exc:
             status, error, log_text = "failed", failure_reason(exc), traceback.format_exc()
             log.error("run %s failed: %s", run_id, error)

@@ -22,6 +22,7 @@ from trainboard.worker.client import BackendClient
 from trainboard.worker.delivery import GIVE_UP_S, Delivery, Pacer
 from trainboard.worker.event_buffer import EventBuffer
 from trainboard.worker.event_items import checked_chunk, event_item, limits_of, split_points
+from trainboard.worker.load_sampler import LoadSampler
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,10 @@ class ReportingSink(Sink):
         max_in_memory: int = 20_000,
         give_up_s: float = GIVE_UP_S,
         pacer: Pacer | None = None,
+        load: LoadSampler | None = None,
     ) -> None:
         self.run_id = run_id
+        self.load = load  # the machine's load, sent as system/... points every few seconds at progress reports
         self.run_dir = run_dir
         self.stop = stop  # set by the heartbeat (cancel, lease lost), by SIGTERM, or by a failed delivery
         self.limits = limits_of(client)
@@ -77,6 +80,10 @@ class ReportingSink(Sink):
 
     def on_progress(self, progress: Progress) -> None:
         self._event("progress", **asdict(progress))
+        if self.load is not None:
+            points = self.load.points(progress.step)
+            if points:
+                self.on_metrics(points)
 
     def on_log(self, level: str, message: str) -> None:
         self._event("log", level=level, message=message)

@@ -9,7 +9,8 @@ const GROUPS = [
   ["Schedule", ["schedule", "warmup_epochs", "step_size_epochs", "step_gamma"]],
   ["Augmentation and input", ["pad_crop", "flip", "cutout", "normalize"]],
   ["LR range test", ["start_lr", "end_lr", "num_iter", "mode", "smooth", "diverge"]],
-  ["Advanced", ["bf16", "channels_last", "compile", "log_every", "eval_every", "feature_layers", "worker_tags"]],
+  ["Divergence watchdog", ["watchdog", "watchdog_loss_factor", "watchdog_grad_factor", "lr_suggestion"]],
+  ["Advanced", ["bf16", "channels_last", "compile", "log_every", "log_every_s", "eval_every", "feature_layers", "worker_tags"]],
 ];
 const KINDS = [
   ["train", "Training run"],

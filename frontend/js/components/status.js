@@ -9,7 +9,7 @@ export function statusBadgeHtml(status) {
   return `<span class="badge ${s}" data-testid="status" data-status="${s}">${s}</span>`;
 }
 
-/** Progress bar with "epoch x/y" and the ETA while running. */
+/** Progress bar with "epoch x/y", the phase and the ETA while running. */
 export function progressHtml(run) {
   const p = progressOf(run);
   const percent = Math.round(fractionDone(run) * 100);
@@ -22,6 +22,8 @@ export function progressHtml(run) {
   return (
     `<div class="progress" data-testid="progress" data-percent="${percent}">` +
     `<div class="bar"><div class="fill" style="width:${percent}%"></div></div>` +
-    `<span class="label">${escapeHtml(parts.join(" · "))}</span></div>`
+    `<span class="label">${escapeHtml(parts.join(" · "))}</span>` +
+    (run.status === "running" && p.phase ? `<span class="phase" data-testid="run-phase">${escapeHtml(p.phase)}</span>` : "") +
+    "</div>"
   );
 }

@@ -89,7 +89,8 @@ export function mount(root, { query }) {
       if (Number.isFinite(lr)) trainConfig.lr = lr;
       config.setKind("train");
       config.reset();
-      config.setValues({ ...trainConfig, name: `lr ${formatLr(lr)} from LR test #${fromLrFind}` });
+      const suggestion = `${rule} suggestion of LR range test #${fromLrFind} (lr ${formatLr(lr)})`;
+      config.setValues({ ...trainConfig, name: `lr ${formatLr(lr)} from LR test #${fromLrFind}`, lr_suggestion: suggestion });
       banner.textContent = `Training config of LR range test #${fromLrFind}, with lr = ${formatLr(lr)} (${rule} rule).`;
       banner.classList.remove("hidden");
     } else if (fromRun) {

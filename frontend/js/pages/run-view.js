@@ -4,6 +4,7 @@
 import { api } from "../api.js";
 import { accuracyChart, epochLossChart, lrChart } from "../charts/epoch-charts.js";
 import { LossChart } from "../charts/loss-chart.js";
+import { memoryChart, usageChart } from "../charts/system-charts.js";
 import { configTable } from "../components/config-table.js";
 import { LogView } from "../components/log-view.js";
 import { RunHeader } from "../components/run-header.js";
@@ -54,6 +55,8 @@ export function buildTrainingView(root, run, page) {
   const lrBox = chartBox("lr-chart", true);
   const accBox = chartBox("accuracy-chart");
   const epochLossBox = chartBox("epoch-loss-chart");
+  const usageBox = chartBox("system-usage-chart");
+  const memoryBox = chartBox("system-memory-chart");
   const log = new LogView();
   const smoothingInput = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: "0.6", "data-testid": "smoothing" });
   const smoothingLabel = h("span", {}, "0.60");
@@ -84,6 +87,7 @@ export function buildTrainingView(root, run, page) {
     ),
     h("div", { style: "height: 1rem" }),
     panel("Feature maps", "feature-maps"),
+    h("div", { class: "grid-2" }, panel("Machine load", "system-usage"), panel("Memory", "system-memory")),
     h("div", { class: "grid-2" }, panel("Config", "config"), panel("Log", "log")),
   );
   const panels = Object.fromEntries([...root.querySelectorAll("section.panel")].map((p) => [p.dataset.testid.replace(/-panel$/, ""), p]));
@@ -96,6 +100,8 @@ export function buildTrainingView(root, run, page) {
   panels["per-class-history"].append(...parts.history);
   panels.mistakes.append(...parts.gallery);
   panels["feature-maps"].append(...parts.featureMaps);
+  panels["system-usage"].append(usageBox);
+  panels["system-memory"].append(memoryBox);
   panels.config.append(configTable(run.config));
   panels.log.append(log.el);
   cards.update(run);
@@ -105,7 +111,9 @@ export function buildTrainingView(root, run, page) {
   const epochs = run.config?.epochs ?? 1;
   const accuracy = accuracyChart(accBox, epochs);
   const epochLoss = epochLossChart(epochLossBox, epochs);
-  page.cleanups.push(() => [lossChart, lrLine, accuracy, epochLoss].forEach((c) => c.dispose()));
+  const usage = usageChart(usageBox);
+  const memory = memoryChart(memoryBox);
+  page.cleanups.push(() => [lossChart, lrLine, accuracy, epochLoss, usage, memory].forEach((c) => c.dispose()));
 
   // Artifacts: the checkpoint enables the download; evaluations (or an older run's single artifacts) draw below.
   const showArtifact = async (name, epoch = null) => {
@@ -131,6 +139,8 @@ export function buildTrainingView(root, run, page) {
         epochLoss.draw(series),
         ...artifacts.filter((name) => name === "checkpoint").map((name) => showArtifact(name)),
         evaluations.drawHistory(artifacts),
+        usage.draw(series),
+        memory.draw(series),
       ]);
       if (run.parent_id) await showParentLoss(lossChart, run.parent_id);
     },
@@ -140,6 +150,8 @@ export function buildTrainingView(root, run, page) {
       await lrLine.extend(grouped);
       await accuracy.extend(grouped);
       await epochLoss.extend(grouped);
+      await usage.extend(grouped);
+      await memory.extend(grouped);
     },
     /** New counters, a new status or the whole run read back: the header and the cards follow. */
     update(changes) {
@@ -153,6 +165,8 @@ export function buildTrainingView(root, run, page) {
       await accuracy.trimAfter(data.epoch);
       await epochLoss.trimAfter(data.epoch);
       await evaluations.rewind();
+      await usage.trimAfter(data.step);
+      await memory.trimAfter(data.step);
       log.append("warning", `resumed from the checkpoint after epoch ${data.epoch} (step ${data.step})`);
     },
   };
