@@ -13,6 +13,7 @@ from trainboard.backend.field_types import MAX_DB_INT
 
 RunId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The run's id")]
 WorkerId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The worker's id")]
+SweepId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The sweep's id")]
 WorkerIdQuery = Annotated[int, Query(ge=1, le=MAX_DB_INT, description="The worker that holds the run")]
 Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Rows to skip")]
 CounterQuery = Annotated[int | None, Query(ge=0, le=MAX_DB_INT)]  # an epoch, a step or an event id

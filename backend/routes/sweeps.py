@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from trainboard.backend.deps import BrokerDep, EngineDep, SessionDep, SettingsDep, TokenDep
 from trainboard.backend.errors import error_responses
 from trainboard.backend.field_types import MAX_DB_INT
-from trainboard.backend.params import Offset
+from trainboard.backend.params import Offset, SweepId
 from trainboard.backend.schemas import RunPublic
 from trainboard.backend.sweeps import service
 from trainboard.backend.sweeps.reconcile import reconcile_sweep
@@ -41,20 +41,20 @@ def list_sweeps(
 
 
 @router.get("/{sweep_id}", response_model=SweepPublic, responses=error_responses(404))
-def read_sweep(session: SessionDep, sweep_id: int) -> SweepPublic:
+def read_sweep(session: SessionDep, sweep_id: SweepId) -> SweepPublic:
     """One sweep with its trials (params, the values they reported, how they ended) and the best so far."""
     return service.sweep_public(session, service.get_sweep(session, sweep_id))
 
 
 @router.get("/{sweep_id}/importance", response_model=ImportancePublic, responses=error_responses(404))
-def read_importance(session: SessionDep, settings: SettingsDep, sweep_id: int) -> ImportancePublic:
+def read_importance(session: SessionDep, settings: SettingsDep, sweep_id: SweepId) -> ImportancePublic:
     """How much each parameter matters to the metric, over the complete trials (Optuna's fANOVA)."""
     return service.importance(session, sweep_id, settings)
 
 
 @router.post("/{sweep_id}/cancel", response_model=SweepPublic, responses=error_responses(404, 409))
 def cancel_sweep(
-    session: SessionDep, engine: EngineDep, broker: BrokerDep, settings: SettingsDep, sweep_id: int
+    session: SessionDep, engine: EngineDep, broker: BrokerDep, settings: SettingsDep, sweep_id: SweepId
 ) -> SweepPublic:
     """Stop the sweep: no new trials; queued and running trials are cancelled."""
     service.cancel_sweep(session, broker, sweep_id)
@@ -66,7 +66,7 @@ def cancel_sweep(
     "/{sweep_id}/train-best", status_code=status.HTTP_201_CREATED, response_model=RunPublic,
     responses=error_responses(404, 409),
 )
-def train_best(session: SessionDep, broker: BrokerDep, settings: SettingsDep, sweep_id: int) -> RunPublic:
+def train_best(session: SessionDep, broker: BrokerDep, settings: SettingsDep, sweep_id: SweepId) -> RunPublic:
     """Queue a full run of the base config with the best trial's parameters."""
     run = service.train_best(session, broker, sweep_id, settings.lease_s)
     return RunPublic.model_validate(run, from_attributes=True)
