@@ -95,8 +95,16 @@ export function mount(root, { params }) {
     ]);
   };
 
+  // fANOVA fits a forest over the complete trials: asked again only when one more trial has completed.
+  let importance = null;
+  let importanceFor = -1;
   const refresh = async () => {
-    const [sweep, importance] = await Promise.all([api(`/api/sweeps/${id}`), api(`/api/sweeps/${id}/importance`)]);
+    const sweep = await api(`/api/sweeps/${id}`);
+    const complete = sweep.trial_list.filter((t) => t.state === "complete").length;
+    if (complete !== importanceFor) {
+      importance = await api(`/api/sweeps/${id}/importance`);
+      importanceFor = complete;
+    }
     if (disposed) return;
     await render(sweep, importance);
     root.dataset.loaded = "true";
