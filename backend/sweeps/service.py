@@ -63,6 +63,11 @@ def trials_of(session: Session, sweep_id: int) -> list[tuple[SweepTrial, str]]:
     return list(session.exec(query).all())
 
 
+def public_trials(session: Session, sweep_id: int) -> list[TrialPublic]:
+    """A sweep's trials as the API shows them, each with its run's status."""
+    return [TrialPublic.model_validate({**t.model_dump(), "status": status}) for t, status in trials_of(session, sweep_id)]
+
+
 def best_trial(sweep: Sweep, trials: list[TrialPublic]) -> TrialPublic | None:
     """The complete trial with the best value, in the sweep's direction."""
     complete = [t for t in trials if t.state == "complete" and t.value is not None]
@@ -74,9 +79,7 @@ def best_trial(sweep: Sweep, trials: list[TrialPublic]) -> TrialPublic | None:
 
 def sweep_public(session: Session, sweep: Sweep) -> SweepPublic:
     """The sweep with its trials and the best one."""
-    trials = [
-        TrialPublic.model_validate({**trial.model_dump(), "status": status}) for trial, status in trials_of(session, sweep.id)
-    ]
+    trials = public_trials(session, sweep.id)
     public = SweepPublic.model_validate(sweep, from_attributes=True)
     public.trial_list = trials
     public.best = best_trial(sweep, trials)
@@ -114,7 +117,7 @@ def cancel_sweep(session: Session, broker: EventBroker, sweep_id: int) -> Sweep:
 def train_best(session: Session, broker: EventBroker, sweep_id: int, lease_s: float) -> Run:
     """Queue a full run of the base config with the best trial's parameters; 409 before any trial completed."""
     sweep = get_sweep(session, sweep_id)
-    best = best_trial(sweep, [TrialPublic.model_validate({**t.model_dump(), "status": s}) for t, s in trials_of(session, sweep_id)])
+    best = best_trial(sweep, public_trials(session, sweep_id))
     if best is None:
         raise ConflictError(f"sweep {sweep_id} has no complete trial yet")
     config = runnable_config(session, validate_config(None, {**sweep.base, **best.params}), lease_s)
